@@ -1,0 +1,440 @@
+// Package directaccess provides DirectAccess, a construct that lets browsers read and write
+// their own DynamoDB items and S3 objects directly with Cognito identity pool credentials, and
+// nothing else: the IAM policies it generates scope every grant to the caller's identity ID.
+package directaccess
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/apiless/apiless/manifest"
+)
+
+// DirectAccess wires a user pool, an identity pool, the roles it hands out, tables and buckets,
+// and generates the per-identity policies on those roles.
+type DirectAccess interface {
+	constructs.Construct
+	// UserPool signs users in (created or brought in).
+	UserPool() awscognito.IUserPool
+	// UserPoolClient is the browser's app client.
+	UserPoolClient() awscognito.IUserPoolClient
+	// IdentityPool trades user pool tokens for AWS credentials.
+	IdentityPool() awscognito.CfnIdentityPool
+	// IdentityPoolId is the identity pool's ID.
+	IdentityPoolId() *string
+	// ProviderName is the user pool's provider name as the identity pool knows it
+	// (cognito-idp.<region>.amazonaws.com/<pool id>).
+	ProviderName() *string
+	// AuthenticatedRole is the role of signed-in users outside any group.
+	AuthenticatedRole() awsiam.IRole
+	// GuestRole is the role of unauthenticated identities, or nil when Guests is off.
+	GuestRole() awsiam.IRole
+	// GroupRole is the role of the named group's members, or nil for an unknown group.
+	GroupRole(name string) awsiam.IRole
+	// Table is the first table rule's table (the default "Items" table).
+	Table() awsdynamodb.ITableV2
+	// TableNamed is the table of the rule with that Name, or nil.
+	TableNamed(name string) awsdynamodb.ITableV2
+	// Bucket is the first bucket rule's bucket (the default "Files" bucket).
+	Bucket() awss3.IBucket
+	// BucketNamed is the bucket of the rule with that Name, or nil.
+	BucketNamed(name string) awss3.IBucket
+	// Manifest describes the backend for frontends; its IDs are tokens that CloudFormation
+	// fills in at deploy time (publish it with a CfnOutput).
+	Manifest() *manifest.Manifest
+}
+
+type directAccess struct {
+	constructs.Construct
+	spec           *spec
+	userPool       awscognito.IUserPool
+	userPoolClient awscognito.IUserPoolClient
+	identityPool   awscognito.CfnIdentityPool
+	roles          map[roleKind]awsiam.Role
+	tables         map[string]awsdynamodb.ITableV2
+	buckets        map[string]awss3.IBucket
+	manifest       *manifest.Manifest
+}
+
+// trustedFederation is the principal every identity pool role trusts.
+const trustedFederation = "cognito-identity.amazonaws.com"
+
+// NewDirectAccess creates the construct. Invalid props panic with one error that lists every
+// problem (see ValidateProps to check props without synthesizing).
+func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccessProps) DirectAccess {
+	if props == nil {
+		props = &DirectAccessProps{}
+	}
+	s, problems := newSpec(props)
+	plans := buildPlan(s)
+	packs := map[roleKind][][]statement{}
+	for _, p := range plans {
+		pk, err := packPolicies(p)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		packs[p.Role] = pk
+	}
+	if err := problemsError(problems); err != nil {
+		panic(err)
+	}
+
+	d := &directAccess{spec: s, roles: map[roleKind]awsiam.Role{}, tables: map[string]awsdynamodb.ITableV2{}, buckets: map[string]awss3.IBucket{}}
+	constructs.NewConstruct_Override(d, scope, id)
+
+	removal := props.RemovalPolicy
+	if removal == "" {
+		removal = awscdk.RemovalPolicy_RETAIN
+	}
+	retained := removal == awscdk.RemovalPolicy_RETAIN || removal == awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
+	d.warnings(props, removal)
+
+	d.wireUserPool(props, removal, retained)
+	d.wireIdentityPool(props)
+	for _, t := range s.tables {
+		d.tables[t.name] = d.wireTable(props, t, removal, retained)
+	}
+	for _, b := range s.buckets {
+		d.buckets[b.name] = d.wireBucket(props, b, removal)
+	}
+	for _, p := range plans {
+		d.wirePolicies(p.Role, packs[p.Role])
+	}
+	d.manifest = d.buildManifest(props)
+	return d
+}
+
+func (d *directAccess) warnings(props *DirectAccessProps, removal awscdk.RemovalPolicy) {
+	warn := func(id, msg string) {
+		awscdk.Annotations_Of(d).AddWarningV2(jsii.String("apiless:"+id), jsii.String(msg))
+	}
+	if removal == awscdk.RemovalPolicy_DESTROY || removal == awscdk.RemovalPolicy_SNAPSHOT {
+		warn("destroyUserData", fmt.Sprintf("RemovalPolicy is %s: the user pool, tables and buckets (every user's data) are deleted with the stack", removal))
+	}
+	for _, o := range d.spec.origins {
+		if o == "*" {
+			warn("corsWildcard", `CorsAllowedOrigins contains "*": any web site can call the buckets from a visitor's browser with that visitor's credentials`)
+		}
+	}
+	if d.spec.guests {
+		warn("guestsEnabled", "Guests is on: anyone on the internet can get guest credentials and use what the rules grant to guests")
+	}
+	if d.spec.tenantTag != "" && props.UserPoolClient != nil {
+		warn("tenantClaimWritable", fmt.Sprintf("Tenant.Claim %q comes from a brought-in user pool client: make sure that client cannot write the attribute, or a user can move into another tenant", d.spec.tenantClaim))
+	}
+}
+
+func (d *directAccess) wireUserPool(props *DirectAccessProps, removal awscdk.RemovalPolicy, retained bool) {
+	if props.UserPool != nil {
+		d.userPool, d.userPoolClient = props.UserPool, props.UserPoolClient
+		return
+	}
+	mfa := props.Mfa
+	if mfa == "" {
+		mfa = awscognito.Mfa_OPTIONAL
+	}
+	var custom *map[string]awscognito.ICustomAttribute
+	if name, ok := strings.CutPrefix(d.spec.tenantClaim, "custom:"); ok {
+		custom = &map[string]awscognito.ICustomAttribute{
+			name: awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MinLen: jsii.Number(1), MaxLen: jsii.Number(128)}),
+		}
+	}
+	pool := awscognito.NewUserPool(d, jsii.String("UserPool"), &awscognito.UserPoolProps{
+		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		SelfSignUpEnabled: jsii.Bool(true),
+		StandardAttributes: &awscognito.StandardAttributes{
+			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
+		},
+		CustomAttributes: custom,
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength: jsii.Number(8), RequireLowercase: jsii.Bool(true), RequireUppercase: jsii.Bool(true),
+			RequireDigits: jsii.Bool(true), RequireSymbols: jsii.Bool(true),
+			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
+		},
+		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
+		Mfa:                mfa,
+		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		DeletionProtection: jsii.Bool(retained),
+		RemovalPolicy:      removal,
+	})
+	client := awscognito.NewUserPoolClient(d, jsii.String("UserPoolClient"), &awscognito.UserPoolClientProps{
+		UserPool:                   pool,
+		GenerateSecret:             jsii.Bool(false),
+		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+		PreventUserExistenceErrors: jsii.Bool(true),
+		EnableTokenRevocation:      jsii.Bool(true),
+		// Only these attributes are writable by users: a tenant claim or any other custom
+		// attribute that decides access must never be set by the user it describes.
+		WriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{
+			Email: jsii.Bool(true), Fullname: jsii.Bool(true), PreferredUsername: jsii.Bool(true),
+		}),
+	})
+	d.userPool, d.userPoolClient = pool, client
+}
+
+func (d *directAccess) wireIdentityPool(props *DirectAccessProps) {
+	d.identityPool = awscognito.NewCfnIdentityPool(d, jsii.String("IdentityPool"), &awscognito.CfnIdentityPoolProps{
+		AllowUnauthenticatedIdentities: jsii.Bool(d.spec.guests),
+		// The classic flow skips role mappings and the enhanced flow's session policy.
+		AllowClassicFlow: jsii.Bool(false),
+		CognitoIdentityProviders: &[]*awscognito.CfnIdentityPool_CognitoIdentityProviderProperty{{
+			ClientId:             d.userPoolClient.UserPoolClientId(),
+			ProviderName:         d.ProviderName(),
+			ServerSideTokenCheck: jsii.Bool(true),
+		}},
+		IdentityPoolName: props.IdentityPoolName,
+	})
+
+	tagSessions := d.spec.tenantTag != ""
+	d.roles[roleAuthenticated] = d.newRole(d, "AuthenticatedRole", "authenticated", tagSessions, "Signed-in users of the identity pool")
+	roles := map[string]interface{}{"authenticated": d.roles[roleAuthenticated].RoleArn()}
+	if d.spec.guests {
+		d.roles[roleGuest] = d.newRole(d, "GuestRole", "unauthenticated", false, "Guests (unauthenticated identities) of the identity pool")
+		roles["unauthenticated"] = d.roles[roleGuest].RoleArn()
+	}
+	var mappings interface{}
+	if len(d.spec.groups) > 0 {
+		groups := constructs.NewConstruct(d, jsii.String("Groups"))
+		for _, g := range d.spec.groups {
+			scope := constructs.NewConstruct(groups, jsii.String(g.name))
+			role := d.newRole(scope, "Role", "authenticated", tagSessions, fmt.Sprintf("Members of user pool group %s", g.name))
+			d.roles[groupRole(g.name)] = role
+			awscognito.NewCfnUserPoolGroup(scope, jsii.String("Group"), &awscognito.CfnUserPoolGroupProps{
+				UserPoolId: d.userPool.UserPoolId(),
+				GroupName:  jsii.String(g.name),
+				Precedence: jsii.Number(g.precedence),
+				RoleArn:    role.RoleArn(),
+			})
+		}
+		// Token mapping: Cognito hands a member the role of their highest-precedence group
+		// (cognito:preferred_role); users in no group keep the authenticated role.
+		mappings = map[string]interface{}{
+			"UserPool": &awscognito.CfnIdentityPoolRoleAttachment_RoleMappingProperty{
+				Type:                    jsii.String("Token"),
+				AmbiguousRoleResolution: jsii.String("AuthenticatedRole"),
+				IdentityProvider:        jsii.String(*d.ProviderName() + ":" + *d.userPoolClient.UserPoolClientId()),
+			},
+		}
+	}
+	awscognito.NewCfnIdentityPoolRoleAttachment(d, jsii.String("RoleAttachment"), &awscognito.CfnIdentityPoolRoleAttachmentProps{
+		IdentityPoolId: d.identityPool.Ref(),
+		Roles:          roles,
+		RoleMappings:   mappings,
+	})
+	if tagSessions {
+		awscognito.NewCfnIdentityPoolPrincipalTag(d, jsii.String("PrincipalTags"), &awscognito.CfnIdentityPoolPrincipalTagProps{
+			IdentityPoolId:       d.identityPool.Ref(),
+			IdentityProviderName: d.ProviderName(),
+			PrincipalTags:        map[string]interface{}{d.spec.tenantTag: d.spec.tenantClaim},
+			UseDefaults:          jsii.Bool(false),
+		})
+	}
+}
+
+// newRole creates a role only this identity pool can hand out, and only to identities of the
+// given kind: without the amr condition a guest of the pool could assume the signed-in role.
+func (d *directAccess) newRole(scope constructs.Construct, id, amr string, tagSessions bool, description string) awsiam.Role {
+	var principal awsiam.IPrincipal = awsiam.NewFederatedPrincipal(jsii.String(trustedFederation), &map[string]interface{}{
+		"StringEquals":           map[string]interface{}{"cognito-identity.amazonaws.com:aud": d.identityPool.Ref()},
+		"ForAnyValue:StringLike": map[string]interface{}{"cognito-identity.amazonaws.com:amr": amr},
+	}, jsii.String("sts:AssumeRoleWithWebIdentity"))
+	if tagSessions {
+		principal = awsiam.NewSessionTagsPrincipal(principal)
+	}
+	return awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+		AssumedBy:          principal,
+		Description:        jsii.String(description),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+	})
+}
+
+func (d *directAccess) wireTable(props *DirectAccessProps, t tableSpec, removal awscdk.RemovalPolicy, retained bool) awsdynamodb.ITableV2 {
+	for _, rule := range props.Tables {
+		if rule != nil && str(rule.Name) == t.name && rule.Table != nil {
+			return rule.Table
+		}
+	}
+	tp := &awsdynamodb.TablePropsV2{
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(t.partitionKey), Type: awsdynamodb.AttributeType_STRING},
+		Billing:      awsdynamodb.Billing_OnDemand(nil),
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		Encryption:         awsdynamodb.TableEncryptionV2_AwsManagedKey(),
+		DeletionProtection: jsii.Bool(retained),
+		RemovalPolicy:      removal,
+	}
+	if t.sortKey != "" {
+		tp.SortKey = &awsdynamodb.Attribute{Name: jsii.String(t.sortKey), Type: awsdynamodb.AttributeType_STRING}
+	}
+	var gsis []*awsdynamodb.GlobalSecondaryIndexPropsV2
+	var lsis []*awsdynamodb.LocalSecondaryIndexProps
+	for _, ix := range t.indexes {
+		var sk *awsdynamodb.Attribute
+		if ix.sortKey != "" {
+			sk = &awsdynamodb.Attribute{Name: jsii.String(ix.sortKey), Type: awsdynamodb.AttributeType_STRING}
+		}
+		if ix.global {
+			gsis = append(gsis, &awsdynamodb.GlobalSecondaryIndexPropsV2{
+				IndexName:    jsii.String(ix.name),
+				PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(ix.partitionKey), Type: awsdynamodb.AttributeType_STRING},
+				SortKey:      sk,
+			})
+		} else {
+			lsis = append(lsis, &awsdynamodb.LocalSecondaryIndexProps{IndexName: jsii.String(ix.name), SortKey: sk})
+		}
+	}
+	if gsis != nil {
+		tp.GlobalSecondaryIndexes = &gsis
+	}
+	if lsis != nil {
+		tp.LocalSecondaryIndexes = &lsis
+	}
+	return awsdynamodb.NewTableV2(d, jsii.String(t.name), tp)
+}
+
+// CORS for browsers using the AWS SDK for JavaScript v3: ETag for multipart uploads, the
+// checksum headers it sends by default, and the request IDs for support cases.
+var corsExposedHeaders = []string{
+	"ETag", "x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-request-id", "x-amz-id-2", "x-amz-server-side-encryption",
+}
+
+func (d *directAccess) wireBucket(props *DirectAccessProps, b bucketSpec, removal awscdk.RemovalPolicy) awss3.IBucket {
+	for _, rule := range props.Buckets {
+		if rule != nil && str(rule.Name) == b.name && rule.Bucket != nil {
+			return rule.Bucket
+		}
+	}
+	var cors *[]*awss3.CorsRule
+	if len(d.spec.origins) > 0 {
+		cors = &[]*awss3.CorsRule{{
+			AllowedOrigins: jsii.Strings(d.spec.origins...),
+			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_GET, awss3.HttpMethods_PUT, awss3.HttpMethods_POST, awss3.HttpMethods_DELETE, awss3.HttpMethods_HEAD},
+			AllowedHeaders: jsii.Strings("*"),
+			ExposedHeaders: jsii.Strings(corsExposedHeaders...),
+			MaxAge:         jsii.Number(3000),
+		}}
+	}
+	return awss3.NewBucket(d, jsii.String(b.name), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		Versioned:         jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     removal,
+		Cors:              cors,
+	})
+}
+
+// wirePolicies renders a role's planned statements into customer managed policies.
+func (d *directAccess) wirePolicies(r roleKind, packs [][]statement) {
+	role := d.roles[r]
+	for i, pack := range packs {
+		id := "Policy"
+		if i > 0 {
+			id = fmt.Sprintf("Policy%d", i+1)
+		}
+		var stmts []awsiam.PolicyStatement
+		var findings []string
+		for _, s := range pack {
+			stmts = append(stmts, d.render(s))
+			findings = append(findings, d.nagFindings(s)...)
+		}
+		policy := awsiam.NewManagedPolicy(role, jsii.String(id), &awsiam.ManagedPolicyProps{
+			Description: jsii.String(fmt.Sprintf("apiless direct access for the %s role, part %d of %d", r, i+1, len(packs))),
+			Roles:       &[]awsiam.IRole{role},
+			Statements:  &stmts,
+		})
+		suppressWildcards(policy, findings)
+	}
+}
+
+func (d *directAccess) arn(r resource) string {
+	if r.Kind == tableResource {
+		return *d.tables[r.Name].TableArn() + r.Suffix
+	}
+	return *d.buckets[r.Name].BucketArn() + r.Suffix
+}
+
+func (d *directAccess) render(s statement) awsiam.PolicyStatement {
+	var resources []string
+	for _, r := range s.Resources {
+		resources = append(resources, d.arn(r))
+	}
+	effect := awsiam.Effect_ALLOW
+	if s.Effect == "Deny" {
+		effect = awsiam.Effect_DENY
+	}
+	props := &awsiam.PolicyStatementProps{
+		Sid:       jsii.String(s.Sid),
+		Effect:    effect,
+		Actions:   jsii.Strings(s.Actions...),
+		Resources: jsii.Strings(resources...),
+	}
+	if len(s.Conditions) > 0 {
+		c := map[string]interface{}{}
+		for op, kv := range s.Conditions {
+			m := map[string]interface{}{}
+			for k, v := range kv {
+				if len(v) == 1 {
+					m[k] = v[0]
+				} else {
+					m[k] = v
+				}
+			}
+			c[op] = m
+		}
+		props.Conditions = &c
+	}
+	return awsiam.NewPolicyStatement(props)
+}
+
+func (d *directAccess) UserPool() awscognito.IUserPool             { return d.userPool }
+func (d *directAccess) UserPoolClient() awscognito.IUserPoolClient { return d.userPoolClient }
+func (d *directAccess) IdentityPool() awscognito.CfnIdentityPool   { return d.identityPool }
+func (d *directAccess) IdentityPoolId() *string                    { return d.identityPool.Ref() }
+func (d *directAccess) ProviderName() *string                      { return d.userPool.UserPoolProviderName() }
+func (d *directAccess) AuthenticatedRole() awsiam.IRole            { return d.roles[roleAuthenticated] }
+func (d *directAccess) Manifest() *manifest.Manifest               { return d.manifest }
+
+func (d *directAccess) GuestRole() awsiam.IRole {
+	if r, ok := d.roles[roleGuest]; ok {
+		return r
+	}
+	return nil
+}
+
+func (d *directAccess) GroupRole(name string) awsiam.IRole {
+	if r, ok := d.roles[groupRole(name)]; ok {
+		return r
+	}
+	return nil
+}
+
+func (d *directAccess) Table() awsdynamodb.ITableV2 {
+	if len(d.spec.tables) == 0 {
+		return nil
+	}
+	return d.tables[d.spec.tables[0].name]
+}
+
+func (d *directAccess) TableNamed(name string) awsdynamodb.ITableV2 { return d.tables[name] }
+
+func (d *directAccess) Bucket() awss3.IBucket {
+	if len(d.spec.buckets) == 0 {
+		return nil
+	}
+	return d.buckets[d.spec.buckets[0].name]
+}
+
+func (d *directAccess) BucketNamed(name string) awss3.IBucket { return d.buckets[name] }

@@ -1,0 +1,98 @@
+package directaccess
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// The construct explains its own wildcard resources to cdk-nag (AwsSolutions-IAM5) through the
+// "cdk_nag" resource metadata that cdk-nag reads, so it needs no dependency on cdk-nag. Each
+// suppression names the exact finding, derived from the same statements the policy is rendered
+// from, so any other wildcard still fails the check.
+
+const (
+	nagWildcardRule   = "AwsSolutions-IAM5"
+	nagWildcardReason = "The wildcard is the object-key suffix of a folder granted by an apiless path rule: " +
+		"per-identity folders end in the caller's identity ID (or tenant tag) before the *, shared folders are granted on purpose by name."
+)
+
+var policyVariable = regexp.MustCompile(`\$\{([^}]+)\}`)
+
+// nagFindings lists the appliesTo entries cdk-nag reports for the wildcard resources of s.
+// Entries are strings for resources the construct created (exact logical IDs) and regex
+// objects for brought-in ones (their ARNs are rendered by whoever created them).
+func (d *directAccess) nagFindings(s statement) []string {
+	var out []string
+	for _, r := range s.Resources {
+		if !strings.Contains(r.Suffix, "*") || s.Effect != "Allow" {
+			continue
+		}
+		out = append(out, d.nagResource(r))
+	}
+	return out
+}
+
+func (d *directAccess) nagResource(r resource) string {
+	suffix := policyVariable.ReplaceAllString(r.Suffix, "<$1>")
+	var cfn awscdk.CfnElement
+	if r.Kind == tableResource {
+		if t, ok := d.tables[r.Name].Node().DefaultChild().(awscdk.CfnElement); ok && d.created(r) {
+			cfn = t
+		}
+	} else if b, ok := d.buckets[r.Name].Node().DefaultChild().(awscdk.CfnElement); ok && d.created(r) {
+		cfn = b
+	}
+	if cfn == nil {
+		return "regex:/^Resource::.*" + regexp.QuoteMeta(suffix) + "$/"
+	}
+	return "Resource::<" + *awscdk.Stack_Of(d).GetLogicalId(cfn) + ".Arn>" + suffix
+}
+
+func (d *directAccess) created(r resource) bool {
+	if r.Kind == tableResource {
+		for _, t := range d.spec.tables {
+			if t.name == r.Name {
+				return !t.imported
+			}
+		}
+		return false
+	}
+	for _, b := range d.spec.buckets {
+		if b.name == r.Name {
+			return !b.imported
+		}
+	}
+	return false
+}
+
+// suppressWildcards records the findings as cdk-nag suppressions on the policy's resource.
+func suppressWildcards(policy awsiam.ManagedPolicy, findings []string) {
+	if len(findings) == 0 {
+		return
+	}
+	var appliesTo []interface{}
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		if re, ok := strings.CutPrefix(f, "regex:"); ok {
+			appliesTo = append(appliesTo, map[string]interface{}{"regex": re})
+		} else {
+			appliesTo = append(appliesTo, f)
+		}
+	}
+	cfn := policy.Node().DefaultChild().(awscdk.CfnResource)
+	cfn.AddMetadata(jsii.String("cdk_nag"), map[string]interface{}{
+		"rules_to_suppress": []interface{}{map[string]interface{}{
+			"id":         nagWildcardRule,
+			"reason":     nagWildcardReason,
+			"applies_to": appliesTo,
+		}},
+	})
+}

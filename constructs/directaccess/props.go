@@ -1,0 +1,193 @@
+package directaccess
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+)
+
+// TableOperation names a group of DynamoDB item actions a rule grants.
+type TableOperation string
+
+const (
+	// TableRead grants GetItem, BatchGetItem, Query (table and identity-keyed indexes) and
+	// ConditionCheckItem.
+	TableRead TableOperation = "read"
+	// TableWrite grants PutItem, UpdateItem and BatchWriteItem.
+	TableWrite TableOperation = "write"
+	// TableDelete grants DeleteItem (BatchWriteItem deletes come with TableWrite).
+	TableDelete TableOperation = "delete"
+)
+
+// StorageOperation names a group of S3 actions a path rule grants, as in Amplify Gen 2.
+type StorageOperation string
+
+const (
+	// StorageGet grants s3:GetObject on the path.
+	StorageGet StorageOperation = "get"
+	// StorageList grants s3:ListBucket limited by s3:prefix to the path.
+	StorageList StorageOperation = "list"
+	// StorageWrite grants s3:PutObject on the path.
+	StorageWrite StorageOperation = "write"
+	// StorageDelete grants s3:DeleteObject on the path.
+	StorageDelete StorageOperation = "delete"
+)
+
+// PartitionValue says what a table's partition key must equal for a caller to touch an item.
+type PartitionValue string
+
+const (
+	// PartitionByIdentity: the partition key holds the caller's identity pool identity ID.
+	PartitionByIdentity PartitionValue = "identity"
+	// PartitionByTenant: the partition key holds the caller's tenant ID (needs Tenant).
+	PartitionByTenant PartitionValue = "tenant"
+)
+
+// DirectAccessProps configures DirectAccess. Every field is optional; the zero value gives a
+// user pool, an identity pool, one table keyed by identity and one bucket with a folder per
+// identity, all locked down.
+type DirectAccessProps struct {
+	// UserPool signs users in. When set, UserPoolClient must be set too.
+	// Default: a new user pool (email sign-in, strong password policy, retained).
+	UserPool awscognito.IUserPool
+	// UserPoolClient is the app client the browser signs in with.
+	// Default: a new client without secret, SRP and refresh-token flows only.
+	UserPoolClient awscognito.IUserPoolClient
+	// Mfa for the new user pool; ignored when UserPool is given.
+	// Default: awscognito.Mfa_OPTIONAL with TOTP.
+	Mfa awscognito.Mfa
+	// Tables the clients may use directly. Default: one new table "Items" keyed by identity
+	// (partition key DefaultPartitionKey), with read, write and delete for signed-in users.
+	Tables []*TableRule
+	// Buckets the clients may use directly. Default: one new bucket "Files" with the rule
+	// "private/{identity}/*" granting get, list, write and delete to the owner.
+	Buckets []*BucketRule
+	// CorsAllowedOrigins are the web origins (scheme://host[:port]) allowed to call the buckets
+	// from a browser. "*" is accepted with a warning. Default: no CORS rule, so browsers
+	// cannot reach the buckets until origins are given.
+	CorsAllowedOrigins *[]*string
+	// RemovalPolicy for the user pool, tables and buckets the construct creates.
+	// awscdk.RemovalPolicy_DESTROY deletes user data with the stack and produces a warning.
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// Guests turns on unauthenticated identities with their own role.
+	// Default: nil, guests cannot get credentials.
+	Guests *GuestAccess
+	// Groups are Cognito groups with roles of their own; members keep every per-identity grant.
+	// Default: no groups.
+	Groups []*GroupRule
+	// Tenant isolates data by a tenant ID carried in a token claim (ABAC). Default: nil.
+	Tenant *TenantIsolation
+	// IdentityPoolName is the identity pool's name. Default: derived from the construct path.
+	IdentityPoolName *string
+}
+
+// TableRule declares one DynamoDB table and who may do what with the items in it. Every grant
+// is limited to items whose partition key equals the caller's identity ID (or tenant ID).
+type TableRule struct {
+	// Name is the rule's logical name: the construct ID of a new table and its name in the
+	// frontend manifest. Required, PascalCase letters and digits.
+	Name *string
+	// Table brings an existing table instead of creating one; its key schema must then be
+	// declared in PartitionKey, SortKey and Indexes. Default: a new TableV2.
+	Table awsdynamodb.ITableV2
+	// PartitionKey is the string attribute that holds the identity ID. Default: "userId".
+	PartitionKey *string
+	// SortKey is an optional string sort key, so one caller can hold many items. Default: none.
+	SortKey *string
+	// PartitionValue is what the partition key must equal. Default: PartitionByIdentity.
+	PartitionValue PartitionValue
+	// Indexes of the table that clients may Query. Only indexes partitioned by the same value
+	// as the table (local indexes, or global indexes whose partition key is PartitionKey) are
+	// accepted: a query on any other index could read other callers' items.
+	// Default: none.
+	Indexes []*IndexRule
+	// Authenticated are the operations every signed-in user gets on their own items.
+	// Default: read, write and delete.
+	Authenticated *[]TableOperation
+	// Guest are the operations guests get on their own items: read only. Default: none.
+	Guest *[]TableOperation
+	// Groups adds operations for members of the named groups, still on their own items only.
+	// Default: none.
+	Groups map[string][]TableOperation
+	// Attributes limits the attributes clients may read and write to this list (the key
+	// attributes are always added). Write operations then allow only UpdateItem, since PutItem
+	// and BatchWriteItem replace whole items; delete is refused. Default: no limit.
+	Attributes *[]*string
+}
+
+// IndexRule declares a secondary index clients may query.
+type IndexRule struct {
+	// Name of the index. Required.
+	Name *string
+	// PartitionKey of a global index; leave nil for a local index (which shares the table's
+	// partition key). A global index is accepted only when this equals the table's partition
+	// key. Default: nil (local index).
+	PartitionKey *string
+	// SortKey of the index. Required for a local index, optional for a global one.
+	SortKey *string
+}
+
+// BucketRule declares one S3 bucket and its path rules.
+type BucketRule struct {
+	// Name is the rule's logical name: the construct ID of a new bucket and its name in the
+	// frontend manifest. Required, PascalCase letters and digits.
+	Name *string
+	// Bucket brings an existing bucket instead of creating one. Its CORS and encryption are
+	// then the owner's business. Default: a new bucket.
+	Bucket awss3.IBucket
+	// Paths are the access rules. Default: "private/{identity}/*" for the owner (get, list, write,
+	// delete).
+	Paths []*PathRule
+}
+
+// PathRule grants operations on the objects under one path, as Amplify Gen 2 storage rules do.
+// Path syntax: no leading "/", ends with "/*", no "//", "*" only at the end; "{identity}" (the
+// caller's identity ID) or "{tenant}" at most once, as a whole segment just before the final
+// "/*" and never first. A path nested under another rule's path is denied to every audience
+// that this rule does not grant, even when the broader rule grants it.
+type PathRule struct {
+	// Path is the path template, e.g. "private/{identity}/*". Required.
+	Path *string
+	// Owner is what the identity named in the path may do. Only for paths with {identity}.
+	Owner *[]StorageOperation
+	// Authenticated is what every signed-in user may do. On a path with {identity} it is
+	// limited to get and list (other users' folders are readable, never writable).
+	Authenticated *[]StorageOperation
+	// Guest is what unauthenticated identities may do: get and list only. Needs Guests.
+	Guest *[]StorageOperation
+	// Groups is what members of the named groups may do.
+	Groups map[string][]StorageOperation
+	// Tenant is what members of the tenant named in the path may do. Only for paths with
+	// {tenant}.
+	Tenant *[]StorageOperation
+}
+
+// GuestAccess turns on unauthenticated (guest) identities.
+type GuestAccess struct {
+	// Acknowledge must be true: guests are anyone on the internet, and their identity IDs
+	// change when they sign in, so they can never own data. Required.
+	Acknowledge *bool
+}
+
+// GroupRule declares a Cognito user pool group with a role of its own.
+type GroupRule struct {
+	// Name of the group. Required.
+	Name *string
+	// Precedence decides which group's role a member in several groups gets (lower wins).
+	// Required, unique among the groups.
+	Precedence *float64
+	// Description of the group. Default: none.
+	Description *string
+}
+
+// TenantIsolation isolates data by tenant using identity pool principal tags (ABAC).
+type TenantIsolation struct {
+	// Claim is the ID token claim holding the tenant ID, e.g. "custom:tenant". It must not be
+	// writable by the app client, or users could move themselves into another tenant: the
+	// construct's own client gets no write access to it. Required.
+	Claim *string
+	// TagKey is the principal tag the claim is mapped to. Default: "tenant".
+	TagKey *string
+}
