@@ -385,3 +385,16 @@ func TestOutputsIgnoreHumanValues(t *testing.T) {
 		}
 	}
 }
+
+// TestWebExampleIsCurrent keeps the demo app's committed example configuration (web/example/,
+// which a clean clone builds and tests with) equal to what the config command generates from
+// testdata/demo.cdk-outputs.json. Refresh with: go test ./clientconfig/... -update
+func TestWebExampleIsCurrent(t *testing.T) {
+	res, err := Load(filepath.Join("testdata", "demo.cdk-outputs.json"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("..", "web", "example")
+	checkGolden(t, filepath.Join(dir, AmplifyOutputsFile), res.AmplifyOutputs)
+	checkGolden(t, filepath.Join(dir, DotEnvFile), res.DotEnv)
+}

@@ -1,0 +1,19 @@
+// Package iameval evaluates AWS IAM requests against the policies in a synthesized CloudFormation
+// template, offline and in plain Go.
+//
+// It is deliberately small: it models what a Cognito identity-pool backend can generate (roles with
+// inline, AWS::IAM::Policy and in-template managed policies, trust policies, S3 bucket policies and
+// DynamoDB resource policies) and the parts of the IAM policy language those use, and it refuses,
+// with an error that names the place, anything it cannot model rather than guessing.
+//
+// The evaluation follows AWS's documented logic for requests inside one account: an explicit Deny
+// in any applicable policy wins, otherwise an Allow in either the identity-based or the
+// resource-based policies allows, otherwise the request is implicitly denied. Permission
+// boundaries, session policies and SCPs are not modelled; since they can only remove permissions,
+// ignoring them can make the evaluator report more access than AWS grants, never less.
+//
+// Templates are read with [ParseTemplate]. CloudFormation intrinsics are resolved to deterministic
+// fake physical IDs and ARNs shaped like the real ones ([Env] supplies the pseudo parameters), so
+// that policies written with Fn::Join, Fn::GetAtt and Ref become concrete strings that can be
+// matched against concrete request ARNs.
+package iameval
