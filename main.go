@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/apiless/apiless/internal/cdkcontext"
 	"github.com/apiless/apiless/stacks"
 )
 
@@ -43,13 +44,18 @@ func addStacks(app awscdk.App) {
 	}
 }
 
-// appProps makes `go run .` write ./cdk.out like `cdk synth` does; under the CLI, which sets
-// CDK_OUTDIR, the CLI decides.
+// appProps makes `go run .` behave like `cdk synth`: write ./cdk.out and use cdk.json's
+// context (feature flags), which only the CLI would otherwise pass in. Under the CLI, which
+// sets CDK_OUTDIR and CDK_CONTEXT_JSON, the CLI decides.
 func appProps() *awscdk.AppProps {
 	if os.Getenv("CDK_OUTDIR") != "" {
 		return nil
 	}
-	return &awscdk.AppProps{Outdir: jsii.String("cdk.out")}
+	ctx, err := cdkcontext.Load(".")
+	if err != nil {
+		panic(err)
+	}
+	return &awscdk.AppProps{Outdir: jsii.String("cdk.out"), Context: &ctx}
 }
 
 // contextString reads a CDK context value (-c key=value or cdk.json), or def.

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/apiless/apiless/constructs/directaccess"
+	"github.com/apiless/apiless/internal/cdkcontext"
 	"github.com/apiless/apiless/internal/templatetest"
 	"github.com/apiless/apiless/manifest"
 )
@@ -180,8 +181,12 @@ func TestBucket(t *testing.T) {
 			"MaxAge":         3000,
 		}}},
 	})
-	bucketID, _ := tpl.Resource(t, "AWS::S3::Bucket")
+	bucketID, bucket := tpl.Named(t, "AWS::S3::Bucket", "AccessFiles")
 	assertRetained(t, tpl, bucketID)
+	logsID, _ := tpl.Named(t, "AWS::S3::Bucket", "AccessAccessLogs")
+	assertRetained(t, tpl, logsID)
+	assertJSONEqual(t, "server access logging", bucket["Properties"].(map[string]any)["LoggingConfiguration"],
+		map[string]any{"DestinationBucketName": map[string]any{"Ref": logsID}, "LogFilePrefix": "Files/"})
 	a.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
 		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
 			assertions.Match_ObjectLike(&map[string]any{
@@ -198,7 +203,7 @@ func TestBucket(t *testing.T) {
 func TestGeneratedPolicy(t *testing.T) {
 	tpl, _ := demo(t)
 	table, _ := tpl.Resource(t, "AWS::DynamoDB::GlobalTable")
-	bucket, _ := tpl.Resource(t, "AWS::S3::Bucket")
+	bucket, _ := tpl.Named(t, "AWS::S3::Bucket", "AccessFiles")
 	role, _ := tpl.Resource(t, "AWS::IAM::Role")
 	_, policy := tpl.Resource(t, "AWS::IAM::ManagedPolicy")
 	props := policy["Properties"].(map[string]any)
@@ -382,10 +387,21 @@ func (e *buildError) Error() string { return e.err.Error() + "\n" + string(e.out
 // runApp runs the app binary as the CDK CLI would: CDK_OUTDIR and CDK_CONTEXT_JSON set.
 func runApp(t *testing.T, bin string, context map[string]any) ([]byte, error) {
 	t.Helper()
-	ctx, _ := json.Marshal(context)
+	// Like the CLI: cdk.json's context plus the -c values, in CDK_CONTEXT_JSON.
+	merged, err := cdkcontext.Load(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range context {
+		merged[k] = v
+	}
+	ctx, _ := json.Marshal(merged)
 	cmd := exec.Command(bin)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+cmd.Dir, "CDK_CONTEXT_JSON="+string(ctx))
+	// The Node 20 end-of-life banner is the machine's, not the app's: silence it so the test
+	// sees only what the app itself prints (on Node 22+ there is no banner to silence).
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+cmd.Dir, "CDK_CONTEXT_JSON="+string(ctx),
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
 	return cmd.CombinedOutput()
 }
 

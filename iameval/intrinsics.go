@@ -450,7 +450,7 @@ func (t *Template) GetAtt(logicalID, attr string) (string, error) {
 		}
 		return iamARN(e, "role", r, n)
 	case "AWS::IAM::Role.RoleId":
-		return "AROA" + suffix(logicalID) + suffix(logicalID+"/")[:5], nil
+		return "AROA" + suffix(logicalID) + suffix(logicalID + "/")[:5], nil
 	case "AWS::IAM::User.Arn":
 		n, err := name()
 		if err != nil {

@@ -44,7 +44,21 @@ func NewDemoStack(scope constructs.Construct, id string, props *DemoStackProps) 
 		CorsAllowedOrigins: jsii.Strings(origins...),
 	})
 	AddFrontendOutputs(stack, access)
+	ExplainUserPoolChoices(access)
 	return stack
+}
+
+// ExplainUserPoolChoices records, for cdk-nag, why the demo user pool keeps two defaults that
+// a production pool may change.
+func ExplainUserPoolChoices(access directaccess.DirectAccess) {
+	pool, ok := access.UserPool().Node().DefaultChild().(awscdk.CfnResource)
+	if !ok {
+		return // a brought-in pool is its owner's to explain
+	}
+	directaccess.AddNagSuppression(pool, "AwsSolutions-COG2",
+		"MFA is optional (TOTP) so the demo's sign-up stays one step; production stacks can pass Mfa: awscognito.Mfa_REQUIRED.")
+	directaccess.AddNagSuppression(pool, "AwsSolutions-COG8",
+		"The Plus feature plan (threat protection) is billed per monthly active user; the demo stays on the Essentials plan.")
 }
 
 // AddFrontendOutputs publishes what a frontend needs: one output per value for people, and the

@@ -56,5 +56,6 @@ func NewShowcaseStack(scope constructs.Construct, id string, props *awscdk.Stack
 		CorsAllowedOrigins: jsii.Strings(DefaultCorsOrigin),
 	})
 	AddFrontendOutputs(stack, access)
+	ExplainUserPoolChoices(access)
 	return stack
 }

@@ -102,8 +102,12 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	for _, t := range s.tables {
 		d.tables[t.name] = d.wireTable(props, t, removal, retained)
 	}
+	logs := props.AccessLogsBucket
 	for _, b := range s.buckets {
-		d.buckets[b.name] = d.wireBucket(props, b, removal)
+		if logs == nil && !b.imported {
+			logs = d.newAccessLogsBucket(removal)
+		}
+		d.buckets[b.name] = d.wireBucket(props, b, removal, logs)
 	}
 	for _, p := range plans {
 		d.wirePolicies(p.Role, packs[p.Role])
@@ -193,6 +197,9 @@ func (d *directAccess) wireIdentityPool(props *DirectAccessProps) {
 		}},
 		IdentityPoolName: props.IdentityPoolName,
 	})
+	if d.spec.guests {
+		addNagSuppression(d.identityPool, "AwsSolutions-COG7", "Guest access was asked for by name (GuestAccess.Acknowledge); the guest role gets only the grants declared for guests, never writes to per-identity data.")
+	}
 
 	tagSessions := d.spec.tenantTag != ""
 	d.roles[roleAuthenticated] = d.newRole(d, "AuthenticatedRole", "authenticated", tagSessions, "Signed-in users of the identity pool")
@@ -308,7 +315,36 @@ var corsExposedHeaders = []string{
 	"ETag", "x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-request-id", "x-amz-id-2", "x-amz-server-side-encryption",
 }
 
-func (d *directAccess) wireBucket(props *DirectAccessProps, b bucketSpec, removal awscdk.RemovalPolicy) awss3.IBucket {
+// secureBucketProps is the baseline of every bucket the construct creates.
+func secureBucketProps(removal awscdk.RemovalPolicy) *awss3.BucketProps {
+	return &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		Versioned:         jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     removal,
+	}
+}
+
+// newAccessLogsBucket creates the bucket that receives server access logs. S3 log delivery
+// needs S3-managed encryption; logs expire after a year.
+func (d *directAccess) newAccessLogsBucket(removal awscdk.RemovalPolicy) awss3.IBucket {
+	props := secureBucketProps(removal)
+	if !*awscdk.FeatureFlags_Of(d).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
+		// Without this feature flag CDK grants log delivery through the LogDeliveryWrite ACL,
+		// which S3 accepts only on an ObjectWriter bucket. With it (cdk.json of this app),
+		// a bucket policy is used and ACLs stay disabled.
+		props.ObjectOwnership = awss3.ObjectOwnership_OBJECT_WRITER
+	}
+	props.LifecycleRules = &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(365)), NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30))}}
+	logs := awss3.NewBucket(d, jsii.String("AccessLogs"), props)
+	addNagSuppression(logs.Node().DefaultChild().(awscdk.CfnResource), "AwsSolutions-S1", "This is the server access log bucket; logging its own access would loop.")
+	return logs
+}
+
+func (d *directAccess) wireBucket(props *DirectAccessProps, b bucketSpec, removal awscdk.RemovalPolicy, logs awss3.IBucket) awss3.IBucket {
 	for _, rule := range props.Buckets {
 		if rule != nil && str(rule.Name) == b.name && rule.Bucket != nil {
 			return rule.Bucket
@@ -324,16 +360,11 @@ func (d *directAccess) wireBucket(props *DirectAccessProps, b bucketSpec, remova
 			MaxAge:         jsii.Number(3000),
 		}}
 	}
-	return awss3.NewBucket(d, jsii.String(b.name), &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     removal,
-		Cors:              cors,
-	})
+	bp := secureBucketProps(removal)
+	bp.Cors = cors
+	bp.ServerAccessLogsBucket = logs
+	bp.ServerAccessLogsPrefix = jsii.String(b.name + "/")
+	return awss3.NewBucket(d, jsii.String(b.name), bp)
 }
 
 // wirePolicies renders a role's planned statements into customer managed policies.

@@ -87,12 +87,27 @@ func suppressWildcards(policy awsiam.ManagedPolicy, findings []string) {
 			appliesTo = append(appliesTo, f)
 		}
 	}
-	cfn := policy.Node().DefaultChild().(awscdk.CfnResource)
-	cfn.AddMetadata(jsii.String("cdk_nag"), map[string]interface{}{
-		"rules_to_suppress": []interface{}{map[string]interface{}{
-			"id":         nagWildcardRule,
-			"reason":     nagWildcardReason,
-			"applies_to": appliesTo,
-		}},
-	})
+	addNagSuppression(policy.Node().DefaultChild().(awscdk.CfnResource), nagWildcardRule, nagWildcardReason, appliesTo...)
+}
+
+// addNagSuppression appends a cdk-nag suppression to a resource's metadata, the format
+// cdk-nag's NagSuppressions writes, without a dependency on cdk-nag.
+func addNagSuppression(resource awscdk.CfnResource, rule, reason string, appliesTo ...interface{}) {
+	suppression := map[string]interface{}{"id": rule, "reason": reason}
+	if len(appliesTo) > 0 {
+		suppression["applies_to"] = appliesTo
+	}
+	rules := []interface{}{}
+	if existing, ok := resource.GetMetadata(jsii.String("cdk_nag")).(map[string]interface{}); ok {
+		if r, ok := existing["rules_to_suppress"].([]interface{}); ok {
+			rules = r
+		}
+	}
+	resource.AddMetadata(jsii.String("cdk_nag"), map[string]interface{}{"rules_to_suppress": append(rules, suppression)})
+}
+
+// AddNagSuppression records a reasoned cdk-nag suppression on a resource without depending on
+// cdk-nag; stacks use it to explain their own choices (for example an optional MFA setting).
+func AddNagSuppression(resource awscdk.CfnResource, rule, reason string) {
+	addNagSuppression(resource, rule, reason)
 }

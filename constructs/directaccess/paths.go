@@ -72,7 +72,8 @@ func parsePath(path string) (pathTemplate, []string) {
 				bad("%s must be the last folder before \"/*\"", tok)
 			}
 		}
-		if strings.ContainsAny(seg, "{}") && seg != manifest.IdentityToken && seg != manifest.TenantToken {
+		// Known tokens are checked above; only braces left after removing them are unknown.
+		if rest := strings.NewReplacer(manifest.IdentityToken, "", manifest.TenantToken, "").Replace(seg); strings.ContainsAny(rest, "{}") {
 			bad("unknown token in %q; the only tokens are %s and %s", seg, manifest.IdentityToken, manifest.TenantToken)
 		}
 		if strings.Contains(seg, "$") {

@@ -67,6 +67,10 @@ type DirectAccessProps struct {
 	// from a browser. "*" is accepted with a warning. Default: no CORS rule, so browsers
 	// cannot reach the buckets until origins are given.
 	CorsAllowedOrigins *[]*string
+	// AccessLogsBucket receives the S3 server access logs of the buckets the construct creates.
+	// Default: a new, retained, encrypted bucket "AccessLogs" (created only when the construct
+	// creates a bucket).
+	AccessLogsBucket awss3.IBucket
 	// RemovalPolicy for the user pool, tables and buckets the construct creates.
 	// awscdk.RemovalPolicy_DESTROY deletes user data with the stack and produces a warning.
 	// Default: awscdk.RemovalPolicy_RETAIN.

@@ -9,7 +9,17 @@ import (
 	"path/filepath"
 )
 
-// Load returns the context of the cdk.json found in dir or the nearest parent directory.
+// cliDefaults is what the CDK CLI adds to the context it passes an app (measured with
+// aws-cdk 2.1034.0 and this cdk.json, which turns version reporting off).
+var cliDefaults = map[string]interface{}{
+	"aws:cdk:enable-path-metadata":      true,
+	"aws:cdk:enable-asset-metadata":     true,
+	"aws:cdk:disable-version-reporting": true,
+	"aws:cdk:bundling-stacks":           []interface{}{"**"},
+}
+
+// Load returns the context that `cdk synth` passes an app: the "context" block of the
+// cdk.json found in dir or the nearest parent directory, plus the CLI's own defaults.
 func Load(dir string) (map[string]interface{}, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -23,6 +33,12 @@ func Load(dir string) (map[string]interface{}, error) {
 			}
 			if err := json.Unmarshal(raw, &cfg); err != nil {
 				return nil, fmt.Errorf("%s: %w", filepath.Join(d, "cdk.json"), err)
+			}
+			if cfg.Context == nil {
+				cfg.Context = map[string]interface{}{}
+			}
+			for k, v := range cliDefaults {
+				cfg.Context[k] = v
 			}
 			return cfg.Context, nil
 		}

@@ -89,6 +89,21 @@ func (t *Template) Resource(tb testing.TB, typ string) (string, map[string]any) 
 	return ids[0], t.JSON["Resources"].(map[string]any)[ids[0]].(map[string]any)
 }
 
+// Named returns the one resource of the given type whose logical ID starts with prefix.
+func (t *Template) Named(tb testing.TB, typ, prefix string) (string, map[string]any) {
+	tb.Helper()
+	var ids []string
+	for _, id := range t.Resources(typ) {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		tb.Fatalf("want exactly one %s named %s*, got %v", typ, prefix, ids)
+	}
+	return ids[0], t.JSON["Resources"].(map[string]any)[ids[0]].(map[string]any)
+}
+
 // Props returns a resource's Properties by logical ID.
 func (t *Template) Props(id string) map[string]any {
 	r := t.JSON["Resources"].(map[string]any)[id].(map[string]any)

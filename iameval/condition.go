@@ -1,0 +1,410 @@
+package iameval
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Context is the request context: condition keys and their values. Keys are matched case
+// insensitively, as in IAM. A key with several values is multivalued (dynamodb:LeadingKeys for a
+// batch, cognito-identity.amazonaws.com:amr). A key that is missing, or has no values, is absent.
+type Context map[string][]string
+
+// With returns a copy of c with key set to values (or removed when values is empty).
+func (c Context) With(key string, values ...string) Context {
+	out := make(Context, len(c)+1)
+	for k, v := range c {
+		if !strings.EqualFold(k, key) {
+			out[k] = v
+		}
+	}
+	if len(values) > 0 {
+		out[key] = append([]string(nil), values...)
+	}
+	return out
+}
+
+// Keys returns the context keys in sorted order.
+func (c Context) Keys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// reqContext is a Context with lower-cased keys, built once per evaluation.
+type reqContext struct {
+	m map[string][]string
+}
+
+func newReqContext(c Context) *reqContext {
+	m := make(map[string][]string, len(c))
+	for k, v := range c {
+		if len(v) > 0 {
+			m[strings.ToLower(k)] = v
+		}
+	}
+	return &reqContext{m: m}
+}
+
+func (c *reqContext) get(key string) ([]string, bool) {
+	v, ok := c.m[key]
+	return v, ok
+}
+
+// single returns the value of a key that has exactly one value. AWS does not substitute
+// multivalued keys into policy variables, so for them this reports false.
+func (c *reqContext) single(key string) (string, bool) {
+	v, ok := c.m[key]
+	if !ok || len(v) != 1 {
+		return "", false
+	}
+	return v[0], true
+}
+
+type opKind uint8
+
+const (
+	kString opKind = iota
+	kStringIgnoreCase
+	kStringLike
+	kNumeric
+	kDate
+	kBool
+	kIP
+	kBinary
+	kArn
+	kNull
+)
+
+type relation uint8
+
+const (
+	relEq relation = iota
+	relLt
+	relLe
+	relGt
+	relGe
+)
+
+type operator struct {
+	name    string
+	kind    opKind
+	negated bool
+	rel     relation
+}
+
+var operators = func() map[string]operator {
+	list := []operator{
+		{"StringEquals", kString, false, relEq},
+		{"StringNotEquals", kString, true, relEq},
+		{"StringEqualsIgnoreCase", kStringIgnoreCase, false, relEq},
+		{"StringNotEqualsIgnoreCase", kStringIgnoreCase, true, relEq},
+		{"StringLike", kStringLike, false, relEq},
+		{"StringNotLike", kStringLike, true, relEq},
+		{"NumericEquals", kNumeric, false, relEq},
+		{"NumericNotEquals", kNumeric, true, relEq},
+		{"NumericLessThan", kNumeric, false, relLt},
+		{"NumericLessThanEquals", kNumeric, false, relLe},
+		{"NumericGreaterThan", kNumeric, false, relGt},
+		{"NumericGreaterThanEquals", kNumeric, false, relGe},
+		{"DateEquals", kDate, false, relEq},
+		{"DateNotEquals", kDate, true, relEq},
+		{"DateLessThan", kDate, false, relLt},
+		{"DateLessThanEquals", kDate, false, relLe},
+		{"DateGreaterThan", kDate, false, relGt},
+		{"DateGreaterThanEquals", kDate, false, relGe},
+		{"Bool", kBool, false, relEq},
+		{"BinaryEquals", kBinary, false, relEq},
+		{"IpAddress", kIP, false, relEq},
+		{"NotIpAddress", kIP, true, relEq},
+		// ArnEquals and ArnLike behave the same in IAM: both take wildcards per ARN component.
+		{"ArnEquals", kArn, false, relEq},
+		{"ArnLike", kArn, false, relEq},
+		{"ArnNotEquals", kArn, true, relEq},
+		{"ArnNotLike", kArn, true, relEq},
+		{"Null", kNull, false, relEq},
+	}
+	m := map[string]operator{}
+	for _, o := range list {
+		m[strings.ToLower(o.name)] = o
+	}
+	return m
+}()
+
+type qualifier uint8
+
+const (
+	qNone qualifier = iota
+	qForAll
+	qForAny
+)
+
+// Condition is one operator, key and value list of a statement's Condition block.
+type Condition struct {
+	Operator string   // as written, for example "ForAllValues:StringEquals"
+	Key      string   // as written
+	Values   []string // as written (numbers and booleans in their JSON form)
+
+	op       operator
+	qual     qualifier
+	ifExists bool
+	key      string
+
+	pats  []pattern
+	nums  []float64
+	times []time.Time
+	nets  []netip.Prefix
+}
+
+func parseCondition(opName, key string, values []string) (*Condition, error) {
+	c := &Condition{Operator: opName, Key: key, Values: values, key: strings.ToLower(key)}
+	base := opName
+	if q, rest, ok := strings.Cut(opName, ":"); ok {
+		switch strings.ToLower(q) {
+		case "forallvalues":
+			c.qual = qForAll
+		case "foranyvalue":
+			c.qual = qForAny
+		default:
+			return nil, fmt.Errorf("unknown condition set operator %q in %q", q, opName)
+		}
+		base = rest
+	}
+	if b, ok := strings.CutSuffix(base, "IfExists"); ok {
+		c.ifExists = true
+		base = b
+	}
+	op, ok := operators[strings.ToLower(base)]
+	if !ok {
+		return nil, fmt.Errorf("unknown condition operator %q", opName)
+	}
+	c.op = op
+	if op.kind == kNull && (c.ifExists || c.qual != qNone) {
+		return nil, fmt.Errorf("condition operator %q: Null takes neither IfExists nor a set operator", opName)
+	}
+	if len(values) == 0 {
+		return nil, fmt.Errorf("condition %s on %s has no values", opName, key)
+	}
+	for _, v := range values {
+		switch op.kind {
+		case kString, kStringIgnoreCase, kStringLike, kArn:
+			p, err := compilePattern(v)
+			if err != nil {
+				return nil, fmt.Errorf("condition %s on %s: %w", opName, key, err)
+			}
+			c.pats = append(c.pats, p)
+		case kNumeric:
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return nil, fmt.Errorf("condition %s on %s: %q is not a number", opName, key, v)
+			}
+			c.nums = append(c.nums, f)
+		case kDate:
+			tm, ok := parseTime(v)
+			if !ok {
+				return nil, fmt.Errorf("condition %s on %s: %q is not a date", opName, key, v)
+			}
+			c.times = append(c.times, tm)
+		case kIP:
+			pfx, ok := parsePrefix(v)
+			if !ok {
+				return nil, fmt.Errorf("condition %s on %s: %q is not an IP address or CIDR", opName, key, v)
+			}
+			c.nets = append(c.nets, pfx)
+		case kBool, kNull:
+			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+				return nil, fmt.Errorf("condition %s on %s: %q is not true or false", opName, key, v)
+			}
+		}
+	}
+	return c, nil
+}
+
+// eval decides the condition for a request context.
+//
+// AWS's rules, in the order they apply here:
+//   - Null checks presence only: "true" holds when the key is absent, "false" when it is present.
+//   - An absent key satisfies ...IfExists; otherwise ForAllValues holds (the empty set is a subset of
+//     anything), ForAnyValue fails, a negated operator (StringNotEquals, ...) holds and a positive one
+//     fails.
+//   - With several policy values, a positive operator holds if any value matches; a negated one
+//     holds only if none does.
+//   - ForAllValues needs every request value to satisfy the operator, ForAnyValue at least one.
+//     A multivalued key under a plain operator is evaluated as ForAnyValue would (AWS says to
+//     always use a set operator there; this is the permissive reading, so it never hides an Allow).
+func (c *Condition) eval(ctx *reqContext) bool {
+	vals, present := ctx.get(c.key)
+	if c.op.kind == kNull {
+		absent := !present
+		for _, v := range c.Values {
+			if strings.EqualFold(v, "true") == absent {
+				return true
+			}
+		}
+		return false
+	}
+	if !present {
+		if c.ifExists {
+			return true
+		}
+		switch c.qual {
+		case qForAll:
+			return true
+		case qForAny:
+			return false
+		}
+		return c.op.negated
+	}
+	if c.qual == qForAll {
+		for _, v := range vals {
+			if !c.holdsFor(v, ctx) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, v := range vals {
+		if c.holdsFor(v, ctx) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsFor applies the operator to one request value.
+func (c *Condition) holdsFor(v string, ctx *reqContext) bool {
+	return c.anyPolicyValueMatches(v, ctx) != c.op.negated
+}
+
+// anyPolicyValueMatches is the positive form of the operator, ORed over the policy values. A
+// policy value whose variable has no value matches nothing (AWS: "there is no equal or like
+// value"), which is why negated operators hold against it.
+func (c *Condition) anyPolicyValueMatches(v string, ctx *reqContext) bool {
+	switch c.op.kind {
+	case kString, kStringIgnoreCase, kStringLike, kArn:
+		for _, p := range c.pats {
+			us, ok := p.expand(ctx)
+			if !ok {
+				continue
+			}
+			switch c.op.kind {
+			case kString:
+				if literalString(us) == v {
+					return true
+				}
+			case kStringIgnoreCase:
+				if strings.EqualFold(literalString(us), v) {
+					return true
+				}
+			case kStringLike:
+				if glob(us, v, false) {
+					return true
+				}
+			case kArn:
+				if matchARN(us, v) {
+					return true
+				}
+			}
+		}
+	case kNumeric:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return false
+		}
+		for _, n := range c.nums {
+			if compare(f, n, c.op.rel) {
+				return true
+			}
+		}
+	case kDate:
+		tm, ok := parseTime(v)
+		if !ok {
+			return false
+		}
+		for _, p := range c.times {
+			if compareTime(tm, p, c.op.rel) {
+				return true
+			}
+		}
+	case kBool:
+		for _, p := range c.Values {
+			if strings.EqualFold(p, v) {
+				return true
+			}
+		}
+	case kBinary:
+		for _, p := range c.Values {
+			if p == v {
+				return true
+			}
+		}
+	case kIP:
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false
+		}
+		for _, n := range c.nets {
+			if n.Contains(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func compare(a, b float64, r relation) bool {
+	switch r {
+	case relLt:
+		return a < b
+	case relLe:
+		return a <= b
+	case relGt:
+		return a > b
+	case relGe:
+		return a >= b
+	}
+	return a == b
+}
+
+func compareTime(a, b time.Time, r relation) bool {
+	switch r {
+	case relLt:
+		return a.Before(b)
+	case relLe:
+		return !a.After(b)
+	case relGt:
+		return a.After(b)
+	case relGe:
+		return !a.Before(b)
+	}
+	return a.Equal(b)
+}
+
+func parseTime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC(), true
+	}
+	return time.Time{}, false
+}
+
+func parsePrefix(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}

@@ -1,0 +1,471 @@
+package iameval
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Policy is a parsed policy document. Source names where it came from in the template.
+type Policy struct {
+	Source     string
+	Statements []*Statement
+}
+
+// Statement is one statement of a policy, with its lists as written.
+type Statement struct {
+	// Source is the statement's place in the template, e.g.
+	// Resources.AuthRoleDefaultPolicy.Properties.PolicyDocument.Statement[2].
+	Source string
+	Sid    string
+	Effect string // "Allow" or "Deny"
+
+	// Principal and NotPrincipal map a principal type (AWS, Federated, Service, CanonicalUser)
+	// to its values; the bare "*" principal is stored as {"*": ["*"]}. Nil when absent.
+	Principal    map[string][]string
+	NotPrincipal map[string][]string
+
+	Action, NotAction     []string
+	Resource, NotResource []string
+	Conditions            []*Condition
+
+	actions, notActions     [][]unit
+	resources, notResources []pattern
+	hasAction               bool
+	hasNotAction            bool
+	hasResource             bool
+	hasNotResource          bool
+}
+
+// String names the statement for reports: its place in the template and its Sid.
+func (s *Statement) String() string {
+	if s.Sid != "" {
+		return s.Source + " (Sid " + s.Sid + ")"
+	}
+	return s.Source
+}
+
+// ParsePolicy parses a policy document whose intrinsics are already resolved. Unknown elements,
+// effects and condition operators are errors: a statement that is misread could allow what AWS
+// denies or the reverse.
+func ParsePolicy(doc any, source string) (*Policy, error) {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: policy document is not an object", source)
+	}
+	p := &Policy{Source: source}
+	var stmts []any
+	switch s := m["Statement"].(type) {
+	case []any:
+		stmts = s
+	case map[string]any:
+		stmts = []any{s}
+	default:
+		return nil, fmt.Errorf("%s: policy has no Statement", source)
+	}
+	for i, raw := range stmts {
+		st, err := parseStatement(raw, fmt.Sprintf("%s.Statement[%d]", source, i))
+		if err != nil {
+			return nil, err
+		}
+		p.Statements = append(p.Statements, st)
+	}
+	return p, nil
+}
+
+func parseStatement(raw any, source string) (*Statement, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: statement is not an object", source)
+	}
+	s := &Statement{Source: source}
+	for k, v := range m {
+		var err error
+		switch k {
+		case "Sid":
+			s.Sid, _ = v.(string)
+		case "Effect":
+			e, _ := v.(string)
+			if e != "Allow" && e != "Deny" {
+				return nil, fmt.Errorf("%s.Effect: %q is neither Allow nor Deny", source, e)
+			}
+			s.Effect = e
+		case "Principal":
+			s.Principal, err = parsePrincipal(v)
+		case "NotPrincipal":
+			s.NotPrincipal, err = parsePrincipal(v)
+		case "Action":
+			s.Action, err = stringList(v)
+			s.hasAction = true
+		case "NotAction":
+			s.NotAction, err = stringList(v)
+			s.hasNotAction = true
+		case "Resource":
+			s.Resource, err = stringList(v)
+			s.hasResource = true
+		case "NotResource":
+			s.NotResource, err = stringList(v)
+			s.hasNotResource = true
+		case "Condition":
+			s.Conditions, err = parseConditions(v)
+		default:
+			return nil, fmt.Errorf("%s: unknown policy element %q", source, k)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", source, k, err)
+		}
+	}
+	if s.Effect == "" {
+		return nil, fmt.Errorf("%s: statement has no Effect", source)
+	}
+	if s.hasAction == s.hasNotAction {
+		return nil, fmt.Errorf("%s: statement needs exactly one of Action and NotAction", source)
+	}
+	if s.hasResource && s.hasNotResource {
+		return nil, fmt.Errorf("%s: statement has both Resource and NotResource", source)
+	}
+	for _, a := range s.Action {
+		s.actions = append(s.actions, literalUnits(a))
+	}
+	for _, a := range s.NotAction {
+		s.notActions = append(s.notActions, literalUnits(a))
+	}
+	for i, r := range s.Resource {
+		p, err := compilePattern(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s.Resource[%d]: %w", source, i, err)
+		}
+		s.resources = append(s.resources, p)
+	}
+	for i, r := range s.NotResource {
+		p, err := compilePattern(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s.NotResource[%d]: %w", source, i, err)
+		}
+		s.notResources = append(s.notResources, p)
+	}
+	return s, nil
+}
+
+func parsePrincipal(v any) (map[string][]string, error) {
+	if s, ok := v.(string); ok {
+		if s != "*" {
+			return nil, fmt.Errorf("principal %q: only \"*\" may be given as a bare string", s)
+		}
+		return map[string][]string{"*": {"*"}}, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("principal must be \"*\" or an object")
+	}
+	out := map[string][]string{}
+	for k, vals := range m {
+		switch k {
+		case "AWS", "Federated", "Service", "CanonicalUser":
+		default:
+			return nil, fmt.Errorf("unknown principal type %q", k)
+		}
+		list, err := stringList(vals)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = list
+	}
+	return out, nil
+}
+
+func stringList(v any) ([]string, error) {
+	switch x := v.(type) {
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, err := scalarString(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	default:
+		s, err := scalarString(v)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	}
+}
+
+func scalarString(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	}
+	return "", fmt.Errorf("expected a string, got %s", describe(v))
+}
+
+func parseConditions(v any) ([]*Condition, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("condition block must be an object")
+	}
+	// Sorted so that errors and reports do not depend on map order.
+	ops := make([]string, 0, len(m))
+	for op := range m {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	var out []*Condition
+	for _, op := range ops {
+		keys, ok := m[op].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s must map condition keys to values", op)
+		}
+		names := make([]string, 0, len(keys))
+		for k := range keys {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			vals, err := stringList(keys[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", op, k, err)
+			}
+			c, err := parseCondition(op, k, vals)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Principal is who makes a request, as resource-based and trust policies see it.
+type Principal struct {
+	// Type is "AWS" (an IAM role or user, or an account), "Federated" (a web identity or SAML
+	// provider) or "Service".
+	Type string
+	// ID is the role ARN, the federated provider (cognito-identity.amazonaws.com) or the service.
+	ID string
+}
+
+// RolePrincipal is the principal of a session of the role with the given ARN.
+func RolePrincipal(roleARN string) Principal { return Principal{Type: "AWS", ID: roleARN} }
+
+// Request is one authorization question: may Principal perform Action on Resource, given Context?
+type Request struct {
+	Principal Principal
+	Action    string
+	Resource  string
+	Context   Context
+}
+
+// Decision is the outcome of an evaluation.
+type Decision int
+
+const (
+	// ImplicitDeny: no statement allows the request (and none denies it).
+	ImplicitDeny Decision = iota
+	// Allowed: some statement allows the request and none denies it.
+	Allowed
+	// ExplicitDeny: some statement denies the request; this overrides every Allow.
+	ExplicitDeny
+)
+
+func (d Decision) String() string {
+	switch d {
+	case Allowed:
+		return "allowed"
+	case ExplicitDeny:
+		return "explicitly denied"
+	}
+	return "implicitly denied"
+}
+
+// Result is a decision and the statements that produced it.
+type Result struct {
+	Decision Decision
+	Allows   []*Statement // statements that allow the request
+	Denies   []*Statement // statements that deny it
+}
+
+// Allowed reports whether the request is allowed.
+func (r Result) Allowed() bool { return r.Decision == Allowed }
+
+// Evaluate decides a request within one account: identity-based policies of the principal and the
+// resource-based policies of the resource (bucket policy, trust policy) are all consulted; any
+// applicable Deny wins, otherwise an Allow in either kind allows, otherwise the request is
+// implicitly denied.
+func Evaluate(req Request, identity, resource []*Policy) Result {
+	ctx := newReqContext(req.Context)
+	var res Result
+	consider := func(ps []*Policy, resourceBased bool) {
+		for _, p := range ps {
+			for _, s := range p.Statements {
+				if !s.applies(req, ctx, resourceBased) {
+					continue
+				}
+				if s.Effect == "Deny" {
+					res.Denies = append(res.Denies, s)
+				} else {
+					res.Allows = append(res.Allows, s)
+				}
+			}
+		}
+	}
+	consider(identity, false)
+	consider(resource, true)
+	switch {
+	case len(res.Denies) > 0:
+		res.Decision = ExplicitDeny
+	case len(res.Allows) > 0:
+		res.Decision = Allowed
+	}
+	return res
+}
+
+func (s *Statement) applies(req Request, ctx *reqContext, resourceBased bool) bool {
+	if resourceBased {
+		deny := s.Effect == "Deny"
+		switch {
+		case s.Principal != nil:
+			if !principalMatches(s.Principal, req.Principal, deny) {
+				return false
+			}
+		case s.NotPrincipal != nil:
+			if principalMatches(s.NotPrincipal, req.Principal, deny) {
+				return false
+			}
+		default:
+			// A resource-based statement without a principal applies to nobody.
+			return false
+		}
+	}
+	if !s.matchesAction(req.Action) || !s.matchesResource(req.Resource, ctx) {
+		return false
+	}
+	for _, c := range s.Conditions {
+		if !c.eval(ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Statement) matchesAction(action string) bool {
+	if s.hasNotAction {
+		for _, a := range s.notActions {
+			if matchAction(a, action) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, a := range s.actions {
+		if matchAction(a, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchesResource applies Resource or NotResource. An entry whose policy variable has no value
+// matches no resource (AWS documents this for both elements).
+func (s *Statement) matchesResource(resource string, ctx *reqContext) bool {
+	switch {
+	case s.hasResource:
+		for _, p := range s.resources {
+			if us, ok := p.expand(ctx); ok && matchARN(us, resource) {
+				return true
+			}
+		}
+		return false
+	case s.hasNotResource:
+		for _, p := range s.notResources {
+			if us, ok := p.expand(ctx); ok && matchARN(us, resource) {
+				return false
+			}
+		}
+		return true
+	}
+	// Resource-based policies (bucket and trust policies) may leave the resource implicit: it is
+	// the resource the policy is attached to.
+	return true
+}
+
+// principalMatches decides whether a Principal element names the requester. An account (its ID or
+// its root ARN) names every principal in it, but in an Allow that only delegates to the
+// principal's identity-based policies, so it matches for Deny statements only.
+func principalMatches(spec map[string][]string, p Principal, deny bool) bool {
+	for typ, ids := range spec {
+		if typ == "*" {
+			return true
+		}
+		for _, id := range ids {
+			if id == "*" && (typ == "AWS" || strings.EqualFold(typ, p.Type)) {
+				return true
+			}
+			if !strings.EqualFold(typ, p.Type) {
+				continue
+			}
+			switch typ {
+			case "AWS":
+				if id == p.ID {
+					return true
+				}
+				if acct := arnAccount(p.ID); acct != "" && (id == acct || (strings.HasPrefix(id, "arn:") && strings.HasSuffix(id, ":iam::"+acct+":root"))) {
+					if deny {
+						return true
+					}
+				}
+			default:
+				if strings.EqualFold(id, p.ID) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
+}
+
+// Variables lists the policy variables (lower-cased context keys) used in the statement's
+// Resource, NotResource and condition values.
+func (s *Statement) Variables() []string {
+	seen := map[string]bool{}
+	add := func(ps []pattern) {
+		for _, p := range ps {
+			for _, pt := range p.parts {
+				if pt.kind == pVar {
+					seen[pt.text] = true
+				}
+			}
+		}
+	}
+	add(s.resources)
+	add(s.notResources)
+	for _, c := range s.Conditions {
+		add(c.pats)
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

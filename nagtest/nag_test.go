@@ -1,0 +1,54 @@
+// Package nagtest runs the AwsSolutions cdk-nag pack on the app's stacks. It is a module of its
+// own so that cdk-nag (and the constructs version it asks for) never becomes a requirement of
+// the importable root module; the root go.work joins the two.
+package nagtest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/apiless/apiless/internal/cdkcontext"
+	"github.com/apiless/apiless/stacks"
+)
+
+// TestAwsSolutionsChecks: no unsuppressed cdk-nag error or warning on any stack of the app.
+func TestAwsSolutionsChecks(t *testing.T) {
+	ctx, err := cdkcontext.Load("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
+	all := []awscdk.Stack{
+		stacks.NewDemoStack(app, "ApilessDemo", nil),
+		stacks.NewShowcaseStack(app, "ApilessShowcase", nil),
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
+	assembly := app.Synth(nil)
+	for _, s := range all {
+		t.Run(*s.StackName(), func(t *testing.T) {
+			artifact := assembly.GetStackByName(s.StackName())
+			var findings []string
+			for _, m := range *artifact.Messages() {
+				level := strings.ToLower(string(m.Level))
+				if level != "error" && level != "warning" {
+					continue
+				}
+				text := fmt.Sprint(m.Entry.Data)
+				if !strings.Contains(text, "AwsSolutions-") {
+					continue
+				}
+				findings = append(findings, fmt.Sprintf("%s %s: %s", level, *m.Id, text))
+			}
+			sort.Strings(findings)
+			for _, f := range findings {
+				t.Error(f)
+			}
+		})
+	}
+}
