@@ -22,10 +22,13 @@ import (
 // Update rewrites golden files instead of comparing: go test ./... -update
 var Update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
-// Template is a parsed CloudFormation template plus its exact bytes.
+// Template is a parsed CloudFormation template plus its exact bytes and the stack's
+// annotations.
 type Template struct {
 	Raw  []byte
 	JSON map[string]any
+	// Warnings are the texts of the stack's warning annotations.
+	Warnings []string
 }
 
 // Synth builds an app with the context of the nearest cdk.json (plus extra), lets build add
@@ -46,13 +49,10 @@ func Synth(extra map[string]any, build func(app awscdk.App)) (map[string]*Templa
 	defer os.RemoveAll(out)
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(out)})
 	build(app)
-	app.Synth(nil)
-	files, err := filepath.Glob(filepath.Join(out, "*.template.json"))
-	if err != nil {
-		return nil, err
-	}
+	assembly := app.Synth(nil)
 	templates := map[string]*Template{}
-	for _, f := range files {
+	for _, stack := range *assembly.Stacks() {
+		f := filepath.Join(out, *stack.TemplateFile())
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
@@ -61,7 +61,12 @@ func Synth(extra map[string]any, build func(app awscdk.App)) (map[string]*Templa
 		if err := json.Unmarshal(raw, &t.JSON); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		templates[strings.TrimSuffix(filepath.Base(f), ".template.json")] = t
+		for _, m := range *stack.Messages() {
+			if strings.EqualFold(string(m.Level), "warning") {
+				t.Warnings = append(t.Warnings, fmt.Sprint(m.Entry.Data))
+			}
+		}
+		templates[*stack.StackName()] = t
 	}
 	return templates, nil
 }
