@@ -39,10 +39,11 @@ type DirectAccess interface {
 	GuestRole() awsiam.IRole
 	// GroupRole is the role of the named group's members, or nil for an unknown group.
 	GroupRole(name string) awsiam.IRole
-	// Table is the first table rule's table (the default "Items" table).
-	Table() awsdynamodb.ITableV2
+	// Table is the first table rule's table (the default "Items" table): a TableV2 when the
+	// construct created it.
+	Table() awsdynamodb.ITable
 	// TableNamed is the table of the rule with that Name, or nil.
-	TableNamed(name string) awsdynamodb.ITableV2
+	TableNamed(name string) awsdynamodb.ITable
 	// Bucket is the first bucket rule's bucket (the default "Files" bucket).
 	Bucket() awss3.IBucket
 	// BucketNamed is the bucket of the rule with that Name, or nil.
@@ -59,7 +60,7 @@ type directAccess struct {
 	userPoolClient awscognito.IUserPoolClient
 	identityPool   awscognito.CfnIdentityPool
 	roles          map[roleKind]awsiam.Role
-	tables         map[string]awsdynamodb.ITableV2
+	tables         map[string]awsdynamodb.ITable
 	buckets        map[string]awss3.IBucket
 	manifest       *manifest.Manifest
 }
@@ -87,7 +88,7 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 		panic(err)
 	}
 
-	d := &directAccess{spec: s, roles: map[roleKind]awsiam.Role{}, tables: map[string]awsdynamodb.ITableV2{}, buckets: map[string]awss3.IBucket{}}
+	d := &directAccess{spec: s, roles: map[roleKind]awsiam.Role{}, tables: map[string]awsdynamodb.ITable{}, buckets: map[string]awss3.IBucket{}}
 	constructs.NewConstruct_Override(d, scope, id)
 
 	removal := props.RemovalPolicy
@@ -264,7 +265,7 @@ func (d *directAccess) newRole(scope constructs.Construct, id, amr string, tagSe
 	})
 }
 
-func (d *directAccess) wireTable(props *DirectAccessProps, t tableSpec, removal awscdk.RemovalPolicy, retained bool) awsdynamodb.ITableV2 {
+func (d *directAccess) wireTable(props *DirectAccessProps, t tableSpec, removal awscdk.RemovalPolicy, retained bool) awsdynamodb.ITable {
 	for _, rule := range props.Tables {
 		if rule != nil && str(rule.Name) == t.name && rule.Table != nil {
 			return rule.Table
@@ -452,14 +453,14 @@ func (d *directAccess) GroupRole(name string) awsiam.IRole {
 	return nil
 }
 
-func (d *directAccess) Table() awsdynamodb.ITableV2 {
+func (d *directAccess) Table() awsdynamodb.ITable {
 	if len(d.spec.tables) == 0 {
 		return nil
 	}
 	return d.tables[d.spec.tables[0].name]
 }
 
-func (d *directAccess) TableNamed(name string) awsdynamodb.ITableV2 { return d.tables[name] }
+func (d *directAccess) TableNamed(name string) awsdynamodb.ITable { return d.tables[name] }
 
 func (d *directAccess) Bucket() awss3.IBucket {
 	if len(d.spec.buckets) == 0 {

@@ -43,7 +43,8 @@ var configs = map[string]func(stack awscdk.Stack){
 	"broughtIn": func(stack awscdk.Stack) {
 		pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Pool"), jsii.String("us-east-1_AbCdEf123"))
 		client := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("Client"), jsii.String("1example23456789"))
-		table := awsdynamodb.TableV2_FromTableName(stack, jsii.String("ExistingTable"), jsii.String("existing-notes"))
+		// A v1 Table works as well as a TableV2.
+		table := awsdynamodb.Table_FromTableName(stack, jsii.String("ExistingTable"), jsii.String("existing-notes"))
 		bucket := awss3.Bucket_FromBucketName(stack, jsii.String("ExistingBucket"), jsii.String("existing-files"))
 		directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{
 			UserPool: pool, UserPoolClient: client,

@@ -93,9 +93,9 @@ type TableRule struct {
 	// Name is the rule's logical name: the construct ID of a new table and its name in the
 	// frontend manifest. Required, PascalCase letters and digits.
 	Name *string
-	// Table brings an existing table instead of creating one; its key schema must then be
-	// declared in PartitionKey, SortKey and Indexes. Default: a new TableV2.
-	Table awsdynamodb.ITableV2
+	// Table brings an existing table (a TableV2 or a Table) instead of creating one; its key
+	// schema must then be declared in PartitionKey, SortKey and Indexes. Default: a new TableV2.
+	Table awsdynamodb.ITable
 	// PartitionKey is the string attribute that holds the identity ID. Default: "userId".
 	PartitionKey *string
 	// SortKey is an optional string sort key, so one caller can hold many items. Default: none.
