@@ -74,16 +74,7 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	if props == nil {
 		props = &DirectAccessProps{}
 	}
-	s, problems := newSpec(props)
-	plans := buildPlan(s)
-	packs := map[roleKind][][]statement{}
-	for _, p := range plans {
-		pk, err := packPolicies(p)
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-		packs[p.Role] = pk
-	}
+	s, packs, problems := compile(props)
 	if err := problemsError(problems); err != nil {
 		panic(err)
 	}
@@ -110,8 +101,8 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 		}
 		d.buckets[b.name] = d.wireBucket(props, b, removal, logs)
 	}
-	for _, p := range plans {
-		d.wirePolicies(p.Role, packs[p.Role])
+	for _, r := range s.roles() {
+		d.wirePolicies(r, packs[r])
 	}
 	d.manifest = d.buildManifest(props)
 	return d

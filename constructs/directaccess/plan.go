@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -352,8 +351,8 @@ const (
 
 // Conservative lengths for ARNs that are only known at deploy time.
 const (
-	estimatedTableArnLen  = len("arn:aws-us-gov:dynamodb:ap-southeast-4:123456789012:table/") + 100
-	estimatedBucketArnLen = len("arn:aws-us-gov:s3:::") + 63
+	estimatedTableArnLen  = len("arn:aws-us-gov:dynamodb:ap-southeast-4:123456789012:table/") + 255 // longest table name
+	estimatedBucketArnLen = len("arn:aws-us-gov:s3:::") + 63                                        // longest bucket name
 )
 
 // estimatedSize is the JSON length of the statement with every ARN at its estimated length.
@@ -378,7 +377,11 @@ func packPolicies(r rolePlan) ([][]statement, error) {
 	var packs [][]statement
 	var current []statement
 	size := overhead
+	var stmts []statement
 	for _, s := range r.Statements {
+		stmts = append(stmts, splitStatement(s, managedPolicyMaxChars-overhead)...)
+	}
+	for _, s := range stmts {
 		n := s.estimatedSize() + 1
 		if n+overhead > managedPolicyMaxChars {
 			return nil, fmt.Errorf("role %s: statement %s is about %d characters, over IAM's %d for one policy; split the rule", r.Role, s.Sid, n, managedPolicyMaxChars)
@@ -399,12 +402,59 @@ func packPolicies(r rolePlan) ([][]statement, error) {
 	return packs, nil
 }
 
-// sortedRoles is for deterministic output in tests and reports.
-func sortedRoles(plans []rolePlan) []string {
-	var out []string
-	for _, p := range plans {
-		out = append(out, string(p.Role))
+// splitStatement cuts a statement too large for one policy (limit characters, with its comma)
+// into statements with the same effect, actions and conditions over parts of its resources,
+// then of its s3:prefix values. Both cuts are exact: a statement applies to each resource
+// independently, and a StringLike with several values matches any of them. Merging can join
+// many tables or folders into one statement; this keeps such a rule set packable. A statement
+// that cannot be cut is returned as is, for packPolicies to report.
+func splitStatement(s statement, limit int) []statement {
+	fits := func(p statement) bool { return p.estimatedSize()+1 <= limit }
+	if fits(s) {
+		return []statement{s}
 	}
-	sort.Strings(out)
-	return out
+	var parts []statement
+	// chunk grows each part item by item while it fits, so parts come out nearly full.
+	chunk := func(p statement, n int, take func(from, to int) statement, emit func(statement)) {
+		for from := 0; from < n; {
+			to := from + 1
+			for to < n && fits(take(from, to+1)) {
+				to++
+			}
+			emit(take(from, to))
+			from = to
+		}
+	}
+	byPrefix := func(p statement) {
+		prefixes := p.Conditions["StringLike"]["s3:prefix"]
+		if fits(p) || len(prefixes) < 2 {
+			parts = append(parts, p) // a part that still does not fit is reported by packPolicies
+			return
+		}
+		chunk(p, len(prefixes), func(from, to int) statement {
+			q := p
+			q.Conditions = p.Conditions.clone()
+			q.Conditions["StringLike"]["s3:prefix"] = slices.Clone(prefixes[from:to])
+			return q
+		}, func(q statement) { parts = append(parts, q) })
+	}
+	measured := s
+	measured.Sid = s.Sid + "Part000" // the longest name a part gets
+	if len(s.Resources) > 1 {
+		chunk(measured, len(s.Resources), func(from, to int) statement {
+			q := measured
+			q.Resources = slices.Clone(s.Resources[from:to])
+			q.Conditions = s.Conditions.clone()
+			return q
+		}, byPrefix)
+	} else {
+		byPrefix(measured)
+	}
+	for i := range parts {
+		parts[i].Sid = s.Sid
+		if i > 0 {
+			parts[i].Sid = fmt.Sprintf("%sPart%d", s.Sid, i+1)
+		}
+	}
+	return parts
 }

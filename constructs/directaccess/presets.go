@@ -10,15 +10,20 @@ import "github.com/aws/jsii-runtime-go"
 //
 // Append rules of your own or edit the returned rules before passing them in.
 func PublicProtectedPrivate(withGuests bool) []*PathRule {
-	all := []StorageOperation{StorageGet, StorageList, StorageWrite, StorageDelete}
-	read := []StorageOperation{StorageGet, StorageList}
-	var guest *[]StorageOperation
-	if withGuests {
-		guest = &read
+	// Each field gets a slice of its own, so editing one rule never changes another.
+	all := func() *[]StorageOperation {
+		return &[]StorageOperation{StorageGet, StorageList, StorageWrite, StorageDelete}
+	}
+	read := func() *[]StorageOperation { return &[]StorageOperation{StorageGet, StorageList} }
+	guest := func() *[]StorageOperation {
+		if withGuests {
+			return read()
+		}
+		return nil
 	}
 	return []*PathRule{
-		{Path: jsii.String("public/*"), Authenticated: &all, Guest: guest},
-		{Path: jsii.String("protected/" + "{identity}" + "/*"), Owner: &all, Authenticated: &read, Guest: guest},
-		{Path: jsii.String("private/" + "{identity}" + "/*"), Owner: &all},
+		{Path: jsii.String("public/*"), Authenticated: all(), Guest: guest()},
+		{Path: jsii.String("protected/" + "{identity}" + "/*"), Owner: all(), Authenticated: read(), Guest: guest()},
+		{Path: jsii.String("private/" + "{identity}" + "/*"), Owner: all()},
 	}
 }

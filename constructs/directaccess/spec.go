@@ -3,6 +3,7 @@ package directaccess
 import (
 	"errors"
 	"fmt"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"net/url"
 	"regexp"
 	"slices"
@@ -95,8 +96,26 @@ var (
 // ValidateProps checks props the way DirectAccess does at synth and returns every problem at
 // once, or nil. Each problem names the prop, the value received and what is expected.
 func ValidateProps(props *DirectAccessProps) error {
-	_, problems := newSpec(props)
+	_, _, problems := compile(props)
 	return problemsError(problems)
+}
+
+// compile validates props, plans every role's statements and packs them into policies. The
+// problems include rule sets too large for IAM, which only show once the policies are built.
+func compile(props *DirectAccessProps) (*spec, map[roleKind][][]statement, []string) {
+	s, problems := newSpec(props)
+	packs := map[roleKind][][]statement{}
+	if len(problems) > 0 {
+		return s, packs, problems
+	}
+	for _, p := range buildPlan(s) {
+		pk, err := packPolicies(p)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		packs[p.Role] = pk
+	}
+	return s, packs, problems
 }
 
 func problemsError(problems []string) error {
@@ -116,6 +135,14 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
+	switch props.Mfa {
+	case "", awscognito.Mfa_OFF, awscognito.Mfa_OPTIONAL, awscognito.Mfa_REQUIRED:
+	default:
+		add("Mfa: %q is unknown; expected awscognito.Mfa_OFF, Mfa_OPTIONAL or Mfa_REQUIRED", props.Mfa)
+	}
+	if props.UserPool != nil && props.Mfa != "" {
+		add("Mfa: %q is set with a brought-in UserPool; expected MFA to be configured on that pool", props.Mfa)
+	}
 	if (props.UserPool == nil) != (props.UserPoolClient == nil) && props.UserPool != nil {
 		add("UserPoolClient: is nil while UserPool is set; expected the app client of that pool, so no stray client is created")
 	}
@@ -263,7 +290,9 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 			}
 			ops := t.Groups[g]
 			ts.grants[groupAudience(g)] = tableOps(&problems, gw, &ops, nil)
-			groupGranted[g] = true
+			if len(ops) > 0 {
+				groupGranted[g] = true
+			}
 		}
 		if t.Attributes != nil {
 			attrs := map[string]bool{}
@@ -281,8 +310,8 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 				attrs[key] = true
 			}
 			ts.attributes = sortedKeys(attrs)
-			for a, ops := range ts.grants {
-				if slices.Contains(ops, TableDelete) {
+			for _, a := range sortedKeys(ts.grants) {
+				if slices.Contains(ts.grants[a], TableDelete) {
 					add("%s.Attributes: set together with %q for %s; DeleteItem removes whole items, so it cannot be limited to attributes. Expected no delete with Attributes", where, TableDelete, a)
 				}
 			}
@@ -376,9 +405,20 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 				}
 				ops := r.Groups[g]
 				ps.grants[groupAudience(g)] = storageOps(&problems, fmt.Sprintf("%s.Groups[%q]", pw, g), &ops)
-				groupGranted[g] = true
+				if len(ops) > 0 {
+					groupGranted[g] = true
+				}
 			}
-			if len(ps.grants) == 0 {
+			// Empty operation lists grant nothing either; misplaced or unknown operations are
+			// reported on their own above.
+			requested := false
+			for _, ops := range []*[]StorageOperation{r.Owner, r.Authenticated, r.Guest, r.Tenant} {
+				requested = requested || (ops != nil && len(*ops) > 0)
+			}
+			for _, ops := range r.Groups {
+				requested = requested || len(ops) > 0
+			}
+			if !requested {
 				add("%s: %q grants nothing to anyone; expected at least one of Owner, Authenticated, Guest, Groups, Tenant", pw, tmpl.raw)
 			}
 			bs.paths = append(bs.paths, ps)
@@ -431,7 +471,33 @@ func checkNesting(where string, paths []pathSpec) []string {
 			problems = append(problems, fmt.Sprintf("%s.Paths: %q is a per-%s folder under %q; a broader rule would cover every %s's folder. Expected %s paths outside other rules' folders", where, p.raw, strings.Trim(p.token, "{}"), parents[0], strings.Trim(p.token, "{}"), p.token))
 		}
 	}
+	// A token folder granted to anyone but its owner (or tenant) is rendered with "*" in place
+	// of the token, and IAM's "*" also matches "/": that grant reaches every folder beside the
+	// token folders, so no other rule may live there.
+	for _, q := range paths {
+		slash := strings.LastIndex(q.folder, "/")
+		if q.token == "" || slash < 0 || !grantsBeyondOwner(q) {
+			continue
+		}
+		parent := q.folder[:slash+1]
+		for _, p := range paths {
+			if p.raw != q.raw && strings.HasPrefix(p.folder, parent) {
+				problems = append(problems, fmt.Sprintf("%s.Paths: %q is beside the per-%s folders of %q, whose grants to others read %q in IAM, where \"*\" also matches \"/\": they would reach %q too. Expected other rules outside %q, or %q granted to its %s only", where, p.raw, strings.Trim(q.token, "{}"), q.raw, q.render(audienceAuthenticated, "")+"/*", p.raw, parent, q.raw, strings.Trim(q.token, "{}")))
+			}
+		}
+	}
 	return problems
+}
+
+// grantsBeyondOwner reports whether a token path grants anything to an audience other than
+// the identity or tenant named by the token (such grants are rendered with a wildcard).
+func grantsBeyondOwner(p pathSpec) bool {
+	for a, ops := range p.grants {
+		if len(ops) > 0 && a != audienceOwner && a != audienceTenant {
+			return true
+		}
+	}
+	return false
 }
 
 func (t tableSpec) keyAttributes() []string {
@@ -504,11 +570,11 @@ func describeFloat(f *float64) string {
 	return fmt.Sprintf("%v", *f)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
