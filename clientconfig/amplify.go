@@ -11,9 +11,10 @@ import (
 )
 
 // AmplifySchemaVersion is the Amplify Gen 2 client config schema version written. Version 1.4 is
-// the first whose types (npm @aws-amplify/client-config, client_config_v1.4) describe storage path
-// rules; 1.5 changed only the notifications category, which apiless does not use. Amplify JS v6
-// accepts any version starting with "1".
+// the first whose types (npm @aws-amplify/client-config, client_config_v1.4.d.ts) type the
+// audience keys of storage path rules as "group<name>"/"entity<name>" (1.2 and 1.3 had literal
+// "groups"/"entity") and allow the EMAIL MFA method; 1.5 changed only the notifications category,
+// which apiless does not write. Amplify JS v6 accepts any version starting with "1".
 const AmplifySchemaVersion = "1.4"
 
 // AmplifyEntityIdentity is the identity placeholder in amplify_outputs.json storage paths. Amplify's

@@ -125,13 +125,13 @@ func TestDemoMeaning(t *testing.T) {
 		{"auth.user_pool_id", o.Auth.UserPoolID, "us-east-1_Ex4mpleP0"},
 		{"auth.mfa_configuration", o.Auth.MfaConfiguration, "OPTIONAL"},
 		{"auth.unauthenticated_identities_enabled", o.Auth.UnauthenticatedIdentitiesEnabled, false},
-		{"storage.bucket_name", o.Storage.BucketName, "apilessdemo-filesbucket5e6f7a8b-example1234"},
+		{"storage.bucket_name", o.Storage.BucketName, "apilessdemo-accessfiles94368a56-example1234"},
 		{"storage.buckets[0].name", o.Storage.Buckets[0].Name, "Files"},
-		{"owner path", fmt.Sprint(o.Storage.Buckets[0].Paths), "map[${cognito-identity.amazonaws.com:sub}/*:map[entityidentity:[get list write delete]]]"},
-		{"custom table", o.Custom.Apiless.Tables[0].TableName, "ApilessDemo-ItemsTable1A2B3C4D-EXAMPLE1234"},
+		{"owner path", fmt.Sprint(o.Storage.Buckets[0].Paths), "map[private/${cognito-identity.amazonaws.com:sub}/*:map[entityidentity:[get list write delete]]]"},
+		{"custom table", o.Custom.Apiless.Tables[0].TableName, "ApilessDemo-AccessItemsD3D6BB4A-EXAMPLE1234"},
 		{"custom partition key", o.Custom.Apiless.Tables[0].PartitionKey, "userId"},
 		{"custom sort key", o.Custom.Apiless.Tables[0].SortKey, "itemId"},
-		{"custom bucket template", fmt.Sprint(o.Custom.Apiless.Buckets[0].Paths), "map[{identity}/*:map[owner:[get list write delete]]]"},
+		{"custom bucket template", fmt.Sprint(o.Custom.Apiless.Buckets[0].Paths), "map[private/{identity}/*:map[owner:[get list write delete]]]"},
 		{"stack", res.Stack, "ApilessDemo"},
 		{"warnings", len(res.Warnings), 0},
 	}
@@ -142,9 +142,9 @@ func TestDemoMeaning(t *testing.T) {
 	}
 	for _, line := range []string{
 		"VITE_IDENTITY_POOL_ID=us-east-1:7c1b6f4e-0000-4000-8000-00000000e001",
-		"VITE_TABLE_ITEMS_NAME=ApilessDemo-ItemsTable1A2B3C4D-EXAMPLE1234",
+		"VITE_TABLE_ITEMS_NAME=ApilessDemo-AccessItemsD3D6BB4A-EXAMPLE1234",
 		"VITE_TABLE_ITEMS_PARTITION_KEY=userId",
-		"VITE_BUCKET_FILES_OWNER_PATH={identity}/*",
+		"VITE_BUCKET_FILES_OWNER_PATH=private/{identity}/*",
 	} {
 		if !strings.Contains(string(res.DotEnv), "\n"+line+"\n") {
 			t.Errorf(".env lacks the line %q:\n%s", line, res.DotEnv)

@@ -29,6 +29,8 @@ export default defineConfig(({ mode }) => {
     envDir: dir,
     resolve: { alias: { 'apiless:amplify-outputs': dir + 'amplify_outputs.json' } },
     define: { __APILESS_CONFIG_SOURCE__: JSON.stringify(source) },
+    // The demo stack's bucket CORS allows http://localhost:5173 by default: never move to another port.
+    server: { port: 5173, strictPort: true },
     build: { target: 'es2022', chunkSizeWarningLimit: 1200 },
     test: { include: ['test/**/*.test.ts'], environment: 'node' },
   };

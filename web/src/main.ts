@@ -37,7 +37,13 @@ function showError(err: unknown, action: string): void {
   $('status').dataset.errorKind = c.kind;
   $('status').title = c.detail;
   console.warn(action, err);
-  if (c.kind === 'session-expired') void showSignedOut();
+  if (c.kind === 'session-expired') void endSession();
+}
+
+/** After an expired or revoked session: drop the local tokens so the user can sign in again. */
+async function endSession(): Promise<void> {
+  await showSignedOut();
+  await signOut().catch((err: unknown) => console.warn('local sign-out', err));
 }
 
 /** Runs one user action with a status line and readable errors. */
@@ -117,7 +123,22 @@ async function showSignedIn(): Promise<void> {
   const other = $<HTMLInputElement>('other-identity');
   if (!other.value) other.value = `${cfg.region}:${crypto.randomUUID()}`;
   await showCredentials();
-  await Promise.all([renderItems(), renderFiles()]);
+  // A failed list must not look like a failed sign-in: say so in the list itself.
+  await Promise.all([loadList(renderItems, 'items'), loadList(renderFiles, 'files')]);
+}
+
+async function loadList(render: () => Promise<void>, listId: string): Promise<void> {
+  try {
+    await render();
+  } catch (err) {
+    const c = classifyError(err);
+    const li = document.createElement('li');
+    li.className = 'error';
+    li.textContent = `Could not load: ${c.message}`;
+    li.title = c.detail;
+    $(listId).replaceChildren(li);
+    if (c.kind === 'session-expired') void endSession();
+  }
 }
 
 async function showSignedOut(): Promise<void> {
@@ -346,7 +367,9 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-probe]'
       } catch (error) {
         result = isolationVerdict({ ok: false, error });
       }
-      cell.textContent = result.text;
+      const detail = document.createElement('small');
+      detail.textContent = result.detail ?? '';
+      cell.replaceChildren(result.text, document.createElement('br'), detail);
       cell.className = `verdict ${result.verdict}`;
       cell.dataset.verdict = result.verdict;
     })();

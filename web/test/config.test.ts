@@ -22,7 +22,7 @@ describe('the generated amplify_outputs.json in the real consumer, Amplify JS v6
       userPoolId: 'us-east-1_Ex4mpleP0',
       userPoolClientId: '3example0client0id0abcdefgh',
       identityPoolId: 'us-east-1:7c1b6f4e-0000-4000-8000-00000000e001',
-      passwordFormat: { minLength: 12, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSpecialCharacters: true },
+      passwordFormat: { minLength: 8, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSpecialCharacters: true },
       mfa: { status: 'optional', totpEnabled: true, smsEnabled: false },
       loginWith: { email: true, phone: false, username: false },
     });
@@ -32,13 +32,13 @@ describe('the generated amplify_outputs.json in the real consumer, Amplify JS v6
 
   it('resolves the storage bucket and its owner path rule', () => {
     expect(config.Storage?.S3).toMatchObject({
-      bucket: 'apilessdemo-filesbucket5e6f7a8b-example1234',
+      bucket: 'apilessdemo-accessfiles94368a56-example1234',
       region: 'us-east-1',
       buckets: {
         Files: {
-          bucketName: 'apilessdemo-filesbucket5e6f7a8b-example1234',
+          bucketName: 'apilessdemo-accessfiles94368a56-example1234',
           region: 'us-east-1',
-          paths: { '${cognito-identity.amazonaws.com:sub}/*': { entityidentity: ['get', 'list', 'write', 'delete'] } },
+          paths: { 'private/${cognito-identity.amazonaws.com:sub}/*': { entityidentity: ['get', 'list', 'write', 'delete'] } },
         },
       },
     });
@@ -51,8 +51,8 @@ describe('configFromOutputs / configFromEnv', () => {
   it('reads the demo table and bucket from custom.apiless', () => {
     expect(fromOutputs).toMatchObject({
       region: 'us-east-1',
-      table: { name: 'Items', tableName: 'ApilessDemo-ItemsTable1A2B3C4D-EXAMPLE1234', partitionKey: 'userId', sortKey: 'itemId' },
-      bucket: { name: 'Files', bucketName: 'apilessdemo-filesbucket5e6f7a8b-example1234', ownerPath: '{identity}/*' },
+      table: { name: 'Items', tableName: 'ApilessDemo-AccessItemsD3D6BB4A-EXAMPLE1234', partitionKey: 'userId', sortKey: 'itemId' },
+      bucket: { name: 'Files', bucketName: 'apilessdemo-accessfiles94368a56-example1234', ownerPath: 'private/{identity}/*' },
     });
   });
 
@@ -62,7 +62,7 @@ describe('configFromOutputs / configFromEnv', () => {
 
   it('reports a disagreement between the files', () => {
     const other = configFromEnv({ ...env, VITE_TABLE_ITEMS_NAME: 'Other' });
-    expect(configDifferences(fromOutputs, other)).toEqual(['tableName: ApilessDemo-ItemsTable1A2B3C4D-EXAMPLE1234 vs Other']);
+    expect(configDifferences(fromOutputs, other)).toEqual(['tableName: ApilessDemo-AccessItemsD3D6BB4A-EXAMPLE1234 vs Other']);
   });
 
   it('names what is missing', () => {

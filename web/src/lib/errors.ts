@@ -85,6 +85,8 @@ export type Verdict = 'denied-as-expected' | 'allowed' | 'inconclusive';
 export interface IsolationResult {
   verdict: Verdict;
   text: string;
+  /** The service's answer, when there was one. */
+  detail?: string;
 }
 
 /**
@@ -95,10 +97,10 @@ export interface IsolationResult {
 export function isolationVerdict(outcome: { ok: true } | { ok: false; error: unknown }): IsolationResult {
   if (outcome.ok) return { verdict: 'allowed', text: 'ALLOWED: isolation broken' };
   const c = classifyError(outcome.error);
-  if (c.kind === 'access-denied') return { verdict: 'denied-as-expected', text: `denied by IAM as expected (${c.detail})` };
+  if (c.kind === 'access-denied') return { verdict: 'denied-as-expected', text: 'denied by IAM as expected', detail: c.detail };
   if (c.kind === 'not-found' && c.detail.startsWith('NoSuchKey')) {
     // S3 answers NoSuchKey only to a caller allowed to read the key (and list the bucket).
-    return { verdict: 'allowed', text: 'ALLOWED: isolation broken (the read was authorized; the object does not exist)' };
+    return { verdict: 'allowed', text: 'ALLOWED: isolation broken (the read was authorized; the object does not exist)', detail: c.detail };
   }
-  return { verdict: 'inconclusive', text: `inconclusive: ${c.message}` };
+  return { verdict: 'inconclusive', text: `inconclusive: ${c.message}`, detail: c.detail };
 }
