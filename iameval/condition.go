@@ -3,7 +3,6 @@ package iameval
 import (
 	"fmt"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -26,16 +25,6 @@ func (c Context) With(key string, values ...string) Context {
 		out[key] = append([]string(nil), values...)
 	}
 	return out
-}
-
-// Keys returns the context keys in sorted order.
-func (c Context) Keys() []string {
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // reqContext is a Context with lower-cased keys, built once per evaluation.
@@ -71,16 +60,16 @@ func (c *reqContext) single(key string) (string, bool) {
 type opKind uint8
 
 const (
-	kString opKind = iota
-	kStringIgnoreCase
-	kStringLike
-	kNumeric
-	kDate
-	kBool
-	kIP
-	kBinary
-	kArn
-	kNull
+	opString opKind = iota
+	opStringIgnoreCase
+	opStringLike
+	opNumeric
+	opDate
+	opBool
+	opIP
+	opBinary
+	opArn
+	opNull
 )
 
 type relation uint8
@@ -102,34 +91,34 @@ type operator struct {
 
 var operators = func() map[string]operator {
 	list := []operator{
-		{"StringEquals", kString, false, relEq},
-		{"StringNotEquals", kString, true, relEq},
-		{"StringEqualsIgnoreCase", kStringIgnoreCase, false, relEq},
-		{"StringNotEqualsIgnoreCase", kStringIgnoreCase, true, relEq},
-		{"StringLike", kStringLike, false, relEq},
-		{"StringNotLike", kStringLike, true, relEq},
-		{"NumericEquals", kNumeric, false, relEq},
-		{"NumericNotEquals", kNumeric, true, relEq},
-		{"NumericLessThan", kNumeric, false, relLt},
-		{"NumericLessThanEquals", kNumeric, false, relLe},
-		{"NumericGreaterThan", kNumeric, false, relGt},
-		{"NumericGreaterThanEquals", kNumeric, false, relGe},
-		{"DateEquals", kDate, false, relEq},
-		{"DateNotEquals", kDate, true, relEq},
-		{"DateLessThan", kDate, false, relLt},
-		{"DateLessThanEquals", kDate, false, relLe},
-		{"DateGreaterThan", kDate, false, relGt},
-		{"DateGreaterThanEquals", kDate, false, relGe},
-		{"Bool", kBool, false, relEq},
-		{"BinaryEquals", kBinary, false, relEq},
-		{"IpAddress", kIP, false, relEq},
-		{"NotIpAddress", kIP, true, relEq},
+		{"StringEquals", opString, false, relEq},
+		{"StringNotEquals", opString, true, relEq},
+		{"StringEqualsIgnoreCase", opStringIgnoreCase, false, relEq},
+		{"StringNotEqualsIgnoreCase", opStringIgnoreCase, true, relEq},
+		{"StringLike", opStringLike, false, relEq},
+		{"StringNotLike", opStringLike, true, relEq},
+		{"NumericEquals", opNumeric, false, relEq},
+		{"NumericNotEquals", opNumeric, true, relEq},
+		{"NumericLessThan", opNumeric, false, relLt},
+		{"NumericLessThanEquals", opNumeric, false, relLe},
+		{"NumericGreaterThan", opNumeric, false, relGt},
+		{"NumericGreaterThanEquals", opNumeric, false, relGe},
+		{"DateEquals", opDate, false, relEq},
+		{"DateNotEquals", opDate, true, relEq},
+		{"DateLessThan", opDate, false, relLt},
+		{"DateLessThanEquals", opDate, false, relLe},
+		{"DateGreaterThan", opDate, false, relGt},
+		{"DateGreaterThanEquals", opDate, false, relGe},
+		{"Bool", opBool, false, relEq},
+		{"BinaryEquals", opBinary, false, relEq},
+		{"IpAddress", opIP, false, relEq},
+		{"NotIpAddress", opIP, true, relEq},
 		// ArnEquals and ArnLike behave the same in IAM: both take wildcards per ARN component.
-		{"ArnEquals", kArn, false, relEq},
-		{"ArnLike", kArn, false, relEq},
-		{"ArnNotEquals", kArn, true, relEq},
-		{"ArnNotLike", kArn, true, relEq},
-		{"Null", kNull, false, relEq},
+		{"ArnEquals", opArn, false, relEq},
+		{"ArnLike", opArn, false, relEq},
+		{"ArnNotEquals", opArn, true, relEq},
+		{"ArnNotLike", opArn, true, relEq},
+		{"Null", opNull, false, relEq},
 	}
 	m := map[string]operator{}
 	for _, o := range list {
@@ -186,7 +175,7 @@ func parseCondition(opName, key string, values []string) (*Condition, error) {
 		return nil, fmt.Errorf("unknown condition operator %q", opName)
 	}
 	c.op = op
-	if op.kind == kNull && (c.ifExists || c.qual != qNone) {
+	if op.kind == opNull && (c.ifExists || c.qual != qNone) {
 		return nil, fmt.Errorf("condition operator %q: Null takes neither IfExists nor a set operator", opName)
 	}
 	if len(values) == 0 {
@@ -194,31 +183,31 @@ func parseCondition(opName, key string, values []string) (*Condition, error) {
 	}
 	for _, v := range values {
 		switch op.kind {
-		case kString, kStringIgnoreCase, kStringLike, kArn:
+		case opString, opStringIgnoreCase, opStringLike, opArn:
 			p, err := compilePattern(v)
 			if err != nil {
 				return nil, fmt.Errorf("condition %s on %s: %w", opName, key, err)
 			}
 			c.pats = append(c.pats, p)
-		case kNumeric:
+		case opNumeric:
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
 				return nil, fmt.Errorf("condition %s on %s: %q is not a number", opName, key, v)
 			}
 			c.nums = append(c.nums, f)
-		case kDate:
+		case opDate:
 			tm, ok := parseTime(v)
 			if !ok {
 				return nil, fmt.Errorf("condition %s on %s: %q is not a date", opName, key, v)
 			}
 			c.times = append(c.times, tm)
-		case kIP:
+		case opIP:
 			pfx, ok := parsePrefix(v)
 			if !ok {
 				return nil, fmt.Errorf("condition %s on %s: %q is not an IP address or CIDR", opName, key, v)
 			}
 			c.nets = append(c.nets, pfx)
-		case kBool, kNull:
+		case opBool, opNull:
 			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
 				return nil, fmt.Errorf("condition %s on %s: %q is not true or false", opName, key, v)
 			}
@@ -241,7 +230,7 @@ func parseCondition(opName, key string, values []string) (*Condition, error) {
 //     always use a set operator there; this is the permissive reading, so it never hides an Allow).
 func (c *Condition) eval(ctx *reqContext) bool {
 	vals, present := ctx.get(c.key)
-	if c.op.kind == kNull {
+	if c.op.kind == opNull {
 		absent := !present
 		for _, v := range c.Values {
 			if strings.EqualFold(v, "true") == absent {
@@ -288,32 +277,32 @@ func (c *Condition) holdsFor(v string, ctx *reqContext) bool {
 // value"), which is why negated operators hold against it.
 func (c *Condition) anyPolicyValueMatches(v string, ctx *reqContext) bool {
 	switch c.op.kind {
-	case kString, kStringIgnoreCase, kStringLike, kArn:
+	case opString, opStringIgnoreCase, opStringLike, opArn:
 		for _, p := range c.pats {
 			us, ok := p.expand(ctx)
 			if !ok {
 				continue
 			}
 			switch c.op.kind {
-			case kString:
+			case opString:
 				if literalString(us) == v {
 					return true
 				}
-			case kStringIgnoreCase:
+			case opStringIgnoreCase:
 				if strings.EqualFold(literalString(us), v) {
 					return true
 				}
-			case kStringLike:
+			case opStringLike:
 				if glob(us, v, false) {
 					return true
 				}
-			case kArn:
+			case opArn:
 				if matchARN(us, v) {
 					return true
 				}
 			}
 		}
-	case kNumeric:
+	case opNumeric:
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
 			return false
@@ -323,7 +312,7 @@ func (c *Condition) anyPolicyValueMatches(v string, ctx *reqContext) bool {
 				return true
 			}
 		}
-	case kDate:
+	case opDate:
 		tm, ok := parseTime(v)
 		if !ok {
 			return false
@@ -333,19 +322,19 @@ func (c *Condition) anyPolicyValueMatches(v string, ctx *reqContext) bool {
 				return true
 			}
 		}
-	case kBool:
+	case opBool:
 		for _, p := range c.Values {
 			if strings.EqualFold(p, v) {
 				return true
 			}
 		}
-	case kBinary:
+	case opBinary:
 		for _, p := range c.Values {
 			if p == v {
 				return true
 			}
 		}
-	case kIP:
+	case opIP:
 		a, err := netip.ParseAddr(v)
 		if err != nil {
 			return false

@@ -576,15 +576,12 @@ func (t *Template) sub(arg any, path string) (any, error) {
 		var err error
 		if v, ok := vars[name]; ok {
 			val, err = t.resolve(v, path+"[1]."+name)
-		} else if id, attr, ok := strings.Cut(name, "."); ok {
-			if _, exists := t.resources[id]; !exists {
-				return nil, rerr(path, "Fn::Sub ${%s}: no resource %s", name, id)
-			}
+		} else if id, attr, ok := strings.Cut(name, "."); ok && t.resources[id] != nil {
 			val, err = t.getAtt(id, attr, path)
 		} else {
 			val, err = t.ref(name, path)
 			if err != nil {
-				return nil, rerr(path, "Fn::Sub ${%s}: not a variable, resource, parameter or pseudo parameter (an IAM policy variable must be written ${!%s})", name, name)
+				return nil, rerr(path, "Fn::Sub ${%s}: not a variable, resource, attribute, parameter or pseudo parameter (an IAM policy variable must be written ${!%s})", name, name)
 			}
 		}
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // A pattern is a policy string (a Resource entry, a condition value) compiled once: literal text,
@@ -11,6 +12,10 @@ import (
 type pattern struct {
 	raw   string
 	parts []part
+	// static holds the units of a pattern without variables, computed once: most patterns have
+	// none, and evaluation runs thousands of times per template.
+	static []unit
+	hasVar bool
 }
 
 type partKind uint8
@@ -83,6 +88,10 @@ func compilePattern(s string) (pattern, error) {
 		}
 	}
 	flush()
+	p.hasVar = p.hasVariables()
+	if !p.hasVar {
+		p.static, _ = p.expand(nil)
+	}
 	return p, nil
 }
 
@@ -114,6 +123,9 @@ type unit struct {
 // expand substitutes policy variables from the request context. It reports false when a variable
 // has no single value and no default: AWS then treats the entry as matching nothing.
 func (p pattern) expand(ctx *reqContext) ([]unit, bool) {
+	if p.static != nil {
+		return p.static, true
+	}
 	var out []unit
 	lit := func(s string) {
 		for _, r := range s {
@@ -160,10 +172,13 @@ func literalString(us []unit) string {
 
 // glob matches s against units: * matches any run of characters (also none), ? exactly one.
 func glob(pat []unit, s string, fold bool) bool {
-	rs := []rune(s)
 	pi, si := 0, 0
 	starP, starS := -1, 0
-	for si < len(rs) {
+	for si < len(s) {
+		r, size := rune(s[si]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[si:])
+		}
 		if pi < len(pat) {
 			switch pat[pi].kind {
 			case uStar:
@@ -172,19 +187,21 @@ func glob(pat []unit, s string, fold bool) bool {
 				continue
 			case uAny:
 				pi++
-				si++
+				si += size
 				continue
 			case uLit:
-				if pat[pi].r == rs[si] || (fold && unicode.ToLower(pat[pi].r) == unicode.ToLower(rs[si])) {
+				if pat[pi].r == r || (fold && unicode.ToLower(pat[pi].r) == unicode.ToLower(r)) {
 					pi++
-					si++
+					si += size
 					continue
 				}
 			}
 		}
 		if starP >= 0 {
+			// Let the last star swallow one more character and retry from there.
 			pi = starP + 1
-			starS++
+			_, n := utf8.DecodeRuneInString(s[starS:])
+			starS += n
 			si = starS
 			continue
 		}
@@ -253,4 +270,30 @@ func literalUnits(s string) []unit {
 		}
 	}
 	return out
+}
+
+// Substitute replaces the policy variables of a policy string (a Resource entry, a condition
+// value) with their values from ctx, exactly as evaluation does. Wildcards stay in the result as
+// * and ?. It reports false when a variable has no single value and no default.
+func Substitute(s string, ctx Context) (string, bool, error) {
+	p, err := compilePattern(s)
+	if err != nil {
+		return "", false, err
+	}
+	us, ok := p.expand(newReqContext(ctx))
+	if !ok {
+		return "", false, nil
+	}
+	return literalString(us), true, nil
+}
+
+// MatchResource reports whether a Resource entry, with its variables taken from ctx, matches a
+// resource ARN, using the same rules as evaluation.
+func MatchResource(pattern, resource string, ctx Context) (bool, error) {
+	p, err := compilePattern(pattern)
+	if err != nil {
+		return false, err
+	}
+	us, ok := p.expand(newReqContext(ctx))
+	return ok && matchARN(us, resource), nil
 }

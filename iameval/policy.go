@@ -272,14 +272,15 @@ type Request struct {
 type Decision int
 
 const (
-	// ImplicitDeny: no statement allows the request (and none denies it).
+	// ImplicitDeny means no statement allows the request (and none denies it).
 	ImplicitDeny Decision = iota
-	// Allowed: some statement allows the request and none denies it.
+	// Allowed means some statement allows the request and none denies it.
 	Allowed
-	// ExplicitDeny: some statement denies the request; this overrides every Allow.
+	// ExplicitDeny means some statement denies the request; this overrides every Allow.
 	ExplicitDeny
 )
 
+// String names the decision the way AWS's documentation does.
 func (d Decision) String() string {
 	switch d {
 	case Allowed:

@@ -216,6 +216,18 @@ func (r *Role) TrustsPrincipal(p Principal) bool {
 // the bucket policy of the bucket an S3 ARN belongs to, and the resource policy of the DynamoDB
 // table an ARN belongs to (the table itself, its indexes and streams).
 func (t *Template) ResourcePolicies(resourceARN string) ([]*Policy, error) {
+	if ps, ok := t.resPolicyMemo[resourceARN]; ok {
+		return ps, nil
+	}
+	ps, err := t.resourcePolicies(resourceARN)
+	if err != nil {
+		return nil, err
+	}
+	t.resPolicyMemo[resourceARN] = ps
+	return ps, nil
+}
+
+func (t *Template) resourcePolicies(resourceARN string) ([]*Policy, error) {
 	var out []*Policy
 	under := func(base string) bool {
 		return resourceARN == base || strings.HasPrefix(resourceARN, base+"/")

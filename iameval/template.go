@@ -74,8 +74,10 @@ type Template struct {
 	condValue  map[string]bool
 	condBusy   map[string]bool
 
-	policyCache map[string]*Policy
-	roleCache   map[string]*Role
+	policyCache   map[string]*Policy
+	roleCache     map[string]*Role
+	byType        map[string][]*Resource
+	resPolicyMemo map[string][]*Policy
 }
 
 // ParseTemplate reads a CloudFormation template in JSON. Resources whose Condition is false are
@@ -88,13 +90,15 @@ func ParseTemplate(data []byte, env Env) (*Template, error) {
 		return nil, fmt.Errorf("template is not a JSON object: %w", err)
 	}
 	t := &Template{
-		env:         env.withDefaults(),
-		resources:   map[string]*Resource{},
-		parameters:  map[string]map[string]any{},
-		condValue:   map[string]bool{},
-		condBusy:    map[string]bool{},
-		policyCache: map[string]*Policy{},
-		roleCache:   map[string]*Role{},
+		env:           env.withDefaults(),
+		resources:     map[string]*Resource{},
+		parameters:    map[string]map[string]any{},
+		condValue:     map[string]bool{},
+		condBusy:      map[string]bool{},
+		policyCache:   map[string]*Policy{},
+		roleCache:     map[string]*Role{},
+		byType:        map[string][]*Resource{},
+		resPolicyMemo: map[string][]*Policy{},
 	}
 	if m, ok := raw["Mappings"].(map[string]any); ok {
 		t.mappings = m
@@ -154,8 +158,11 @@ func (t *Template) Resource(logicalID string) (*Resource, bool) {
 }
 
 // ResourcesOfType returns the resources of one CloudFormation type, sorted by logical ID so that
-// every report built from them is stable.
+// every report built from them is stable. The slice is shared; callers must not modify it.
 func (t *Template) ResourcesOfType(typ string) []*Resource {
+	if out, ok := t.byType[typ]; ok {
+		return out
+	}
 	var out []*Resource
 	for _, r := range t.resources {
 		if r.Type == typ {
@@ -163,6 +170,7 @@ func (t *Template) ResourcesOfType(typ string) []*Resource {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].LogicalID < out[j].LogicalID })
+	t.byType[typ] = out
 	return out
 }
 
