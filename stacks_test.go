@@ -16,6 +16,7 @@ import (
 	"github.com/apiless/apiless/constructs/directaccess"
 	"github.com/apiless/apiless/internal/cdkcontext"
 	"github.com/apiless/apiless/internal/templatetest"
+	"github.com/apiless/apiless/isolation"
 	"github.com/apiless/apiless/manifest"
 )
 
@@ -60,6 +61,14 @@ func TestGoldenTemplates(t *testing.T) {
 	}
 }
 
+// TestIsolation evaluates every role of every stack the app synthesizes: no identity reaches
+// another identity's (or tenant's) data, and nothing unscoped is granted.
+func TestIsolation(t *testing.T) {
+	for name, tpl := range synthApp(t) {
+		t.Run(name, func(t *testing.T) { isolation.AssertIsolated(t, tpl.Raw) })
+	}
+}
+
 func TestUserPool(t *testing.T) {
 	tpl, a := demo(t)
 	a.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]any{
@@ -82,11 +91,18 @@ func TestUserPool(t *testing.T) {
 func TestUserPoolClientIsForBrowsers(t *testing.T) {
 	tpl, a := demo(t)
 	a.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]any{
-		"GenerateSecret":             false,
-		"ExplicitAuthFlows":          []any{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
-		"PreventUserExistenceErrors": "ENABLED",
-		"EnableTokenRevocation":      true,
+		"GenerateSecret":                  false,
+		"ExplicitAuthFlows":               []any{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		"PreventUserExistenceErrors":      "ENABLED",
+		"EnableTokenRevocation":           true,
+		"AllowedOAuthFlowsUserPoolClient": false,
 	})
+	_, c := tpl.Resource(t, "AWS::Cognito::UserPoolClient")
+	for _, key := range []string{"AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs"} {
+		if v, ok := c["Properties"].(map[string]any)[key]; ok {
+			t.Errorf("client sets %s = %v; the SRP-only browser client needs no OAuth", key, v)
+		}
+	}
 	// One client only: the identity pool must not have created a stray one.
 	tpl.Resource(t, "AWS::Cognito::UserPoolClient")
 	_, client := tpl.Resource(t, "AWS::Cognito::UserPoolClient")

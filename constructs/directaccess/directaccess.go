@@ -168,6 +168,9 @@ func (d *directAccess) wireUserPool(props *DirectAccessProps, removal awscdk.Rem
 		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
 		PreventUserExistenceErrors: jsii.Bool(true),
 		EnableTokenRevocation:      jsii.Bool(true),
+		// No hosted UI: the browser signs in with SRP, so no OAuth flow (implicit grant
+		// included) is left open.
+		DisableOAuth: jsii.Bool(true),
 		// Only these attributes are writable by users: a tenant claim or any other custom
 		// attribute that decides access must never be set by the user it describes.
 		WriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{

@@ -15,6 +15,7 @@ import (
 
 	"github.com/apiless/apiless/constructs/directaccess"
 	"github.com/apiless/apiless/internal/templatetest"
+	"github.com/apiless/apiless/isolation"
 )
 
 // Each configuration is synthesized once (a synth costs a jsii round trip) and shared by the
@@ -85,6 +86,13 @@ func synth(t *testing.T, config string) *synthesized {
 	s := &synthesized{tpl: templates["Test"], warnings: templates["Test"].Warnings}
 	cache[config] = s
 	return s
+}
+
+// TestIsolation runs the offline isolation proof on every configuration these tests synthesize.
+func TestIsolation(t *testing.T) {
+	for _, name := range []string{"defaults", "risky", "broughtIn", "groupsAndTenants"} {
+		t.Run(name, func(t *testing.T) { isolation.AssertIsolated(t, synth(t, name).tpl.Raw) })
+	}
 }
 
 func TestDefaults(t *testing.T) {
