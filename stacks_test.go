@@ -28,7 +28,7 @@ var (
 	appErr       error
 )
 
-func synthApp(t *testing.T) map[string]*templatetest.Template {
+func synthApp(t testing.TB) map[string]*templatetest.Template {
 	t.Helper()
 	appOnce.Do(func() {
 		appTemplates, appErr = templatetest.Synth(map[string]any{"showcase": "true"}, addStacks)
@@ -473,4 +473,17 @@ func flatten(v any) string {
 		return b.String()
 	}
 	return ""
+}
+
+// BenchmarkSynth measures one in-process synth of the app (both stacks) once the jsii kernel
+// is up: the part of `cdk synth` that this project's code adds to jsii's boot.
+//
+//	go test -run '^$' -bench Synth -benchtime 20x .
+func BenchmarkSynth(b *testing.B) {
+	synthApp(b) // boot the kernel outside the timed loop
+	for b.Loop() {
+		if _, err := templatetest.Synth(map[string]any{"showcase": "true"}, addStacks); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
