@@ -15,6 +15,7 @@ import (
 
 	"github.com/apiless/apiless/constructs/directaccess"
 	"github.com/apiless/apiless/internal/cdkcontext"
+	"github.com/apiless/apiless/internal/golden"
 	"github.com/apiless/apiless/internal/templatetest"
 	"github.com/apiless/apiless/isolation"
 	"github.com/apiless/apiless/manifest"
@@ -439,7 +440,7 @@ func assertJSONEqual(t *testing.T, what string, got, want any) {
 	if !reflect.DeepEqual(gv, wv) {
 		gi, _ := json.MarshalIndent(gv, "", " ")
 		wi, _ := json.MarshalIndent(wv, "", " ")
-		t.Errorf("%s differs:\n%s", what, templatetest.LineDiff(string(wi), string(gi)))
+		t.Errorf("%s differs:\n%s", what, golden.LineDiff(string(wi), string(gi)))
 	}
 }
 

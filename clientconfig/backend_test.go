@@ -3,6 +3,7 @@ package clientconfig
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/apiless/apiless/internal/golden"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -170,7 +171,7 @@ func TestDemoSampleMatchesBackend(t *testing.T) {
 			"Outputs": []dsOutput{{"VpcId", "vpc-0example", ""}}},
 		map[string]any{"StackName": stack, "StackStatus": "UPDATE_COMPLETE", "Outputs": dsOuts},
 	}}
-	if *update {
+	if *golden.Update {
 		for name, doc := range map[string]any{"demo.cdk-outputs.json": cdk, "demo.describe-stacks.json": ds} {
 			b, err := json.MarshalIndent(doc, "", "  ")
 			if err != nil {

@@ -3,17 +3,15 @@ package clientconfig
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/apiless/apiless/internal/golden"
 	"github.com/apiless/apiless/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // TestGolden generates the configuration of each sample outputs file and compares it byte for
 // byte with testdata/golden. Refresh with: go test ./clientconfig/... -update
@@ -43,67 +41,7 @@ func TestGolden(t *testing.T) {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file: %v (create it with: go test ./clientconfig/... -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the generated output (refresh with: go test ./clientconfig/... -update if the change is intended):\n%s",
-			path, lineDiff(string(want), string(got)))
-	}
-}
-
-// lineDiff shows the lines that differ between want and got, with line numbers: "-" for the golden
-// file, "+" for the generated output. It is a plain LCS diff; the files are small.
-func lineDiff(want, got string) string {
-	a := strings.Split(want, "\n")
-	b := strings.Split(got, "\n")
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out strings.Builder
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			i++
-			j++
-		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
-			fmt.Fprintf(&out, "-%4d | %s\n", i+1, a[i])
-			i++
-		default:
-			fmt.Fprintf(&out, "+%4d | %s\n", j+1, b[j])
-			j++
-		}
-	}
-	return out.String()
-}
-
-func TestLineDiff(t *testing.T) {
-	got := lineDiff("a\nb\nc\n", "a\nB\nc\nd\n")
-	want := "-   2 | b\n+   2 | B\n+   4 | d\n"
-	if got != want {
-		t.Errorf("lineDiff:\ngot\n%s\nwant\n%s", got, want)
-	}
+	golden.Check(t, path, got)
 }
 
 // TestDemoMeaning checks, beyond the golden bytes, the values the demo app relies on.

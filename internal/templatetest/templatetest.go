@@ -5,7 +5,6 @@ package templatetest
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,10 +16,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/apiless/apiless/internal/cdkcontext"
+	"github.com/apiless/apiless/internal/golden"
 )
-
-// Update rewrites golden files instead of comparing: go test ./... -update
-var Update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // Template is a parsed CloudFormation template plus its exact bytes and the stack's
 // annotations.
@@ -116,28 +113,10 @@ func (t *Template) Props(id string) map[string]any {
 	return p
 }
 
-// Golden compares got with testdata/<name>, or rewrites it under -update. On a mismatch it
-// prints a line diff of the two.
+// Golden compares got, re-indented, with testdata/<name> (see package golden).
 func Golden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", name)
-	got = Pretty(got)
-	if *Update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test ./... -update to create it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		tb.Errorf("%s differs from the synthesized template (run go test ./... -update if the change is intended):\n%s", path, LineDiff(string(want), string(got)))
-	}
+	golden.Check(tb, filepath.Join("testdata", name), Pretty(got))
 }
 
 // Pretty re-indents JSON so golden files diff line by line.
@@ -148,54 +127,4 @@ func Pretty(raw []byte) []byte {
 	}
 	buf.WriteByte('\n')
 	return buf.Bytes()
-}
-
-// LineDiff is a small unified-style diff (longest common subsequence of lines), enough to
-// show what changed in a template.
-func LineDiff(want, got string) string {
-	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
-	// Trim the common head and tail so the quadratic table covers only the changed middle.
-	head := 0
-	for head < len(a) && head < len(b) && a[head] == b[head] {
-		head++
-	}
-	a, b = a[head:], b[head:]
-	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
-		a, b = a[:len(a)-1], b[:len(b)-1]
-	}
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out strings.Builder
-	shown := 0
-	for i, j := 0, 0; (i < n || j < m) && shown < 200; {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			i++
-			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			fmt.Fprintf(&out, "+%5d %s\n", head+j+1, b[j])
-			j++
-			shown++
-		default:
-			fmt.Fprintf(&out, "-%5d %s\n", head+i+1, a[i])
-			i++
-			shown++
-		}
-	}
-	if shown == 200 {
-		out.WriteString("... (diff cut at 200 lines)\n")
-	}
-	return out.String()
 }
