@@ -112,7 +112,7 @@ func (d *directAccess) warnings(props *DirectAccessProps, removal awscdk.Removal
 	warn := func(id, msg string) {
 		awscdk.Annotations_Of(d).AddWarningV2(jsii.String("apiless:"+id), jsii.String(msg))
 	}
-	if removal == awscdk.RemovalPolicy_DESTROY || removal == awscdk.RemovalPolicy_SNAPSHOT {
+	if removal == awscdk.RemovalPolicy_DESTROY {
 		warn("destroyUserData", fmt.Sprintf("RemovalPolicy is %s: the user pool, tables and buckets (every user's data) are deleted with the stack", removal))
 	}
 	for _, o := range d.spec.origins {

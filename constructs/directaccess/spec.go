@@ -3,12 +3,14 @@ package directaccess
 import (
 	"errors"
 	"fmt"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"net/url"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 
 	"github.com/apiless/apiless/manifest"
 )
@@ -149,6 +151,11 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 	if props.UserPool == nil && props.UserPoolClient != nil {
 		add("UserPoolClient: is set without UserPool; expected both or neither")
 	}
+	switch props.RemovalPolicy {
+	case "", awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, awscdk.RemovalPolicy_DESTROY:
+	default:
+		add("RemovalPolicy: %q is not supported by user pools and buckets; expected RETAIN (default), RETAIN_ON_UPDATE_OR_DELETE or DESTROY", props.RemovalPolicy)
+	}
 	if props.Guests != nil && (props.Guests.Acknowledge == nil || !*props.Guests.Acknowledge) {
 		add("Guests.Acknowledge: is false; expected true to confirm that anyone on the internet may get guest credentials")
 	}
@@ -275,6 +282,9 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 			ops := tableOps(&problems, where+".Guest", t.Guest, nil)
 			if !s.guests {
 				add("%s.Guest: grants %v but Guests is nil; expected Guests to be enabled first", where, ops)
+			}
+			if ts.partitionValue == PartitionByTenant {
+				add("%s.Guest: grants %v on a table partitioned by tenant; guests belong to no tenant. Expected no Guest grant here", where, ops)
 			}
 			for _, op := range ops {
 				if op != TableRead {

@@ -1,6 +1,7 @@
 package directaccess
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -156,6 +157,13 @@ func TestValidatePropsRefuses(t *testing.T) {
 		// User pool.
 		{"unknown MFA setting", &DirectAccessProps{Mfa: "MAYBE"},
 			[][]string{{`Mfa: "MAYBE" is unknown`, "expected awscognito.Mfa_OFF, Mfa_OPTIONAL or Mfa_REQUIRED"}}},
+		{"snapshot removal policy", &DirectAccessProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT},
+			[][]string{{`RemovalPolicy: "SNAPSHOT" is not supported by user pools and buckets`, "expected RETAIN (default), RETAIN_ON_UPDATE_OR_DELETE or DESTROY"}}},
+		{"guest on a tenant table", &DirectAccessProps{
+			Guests: &GuestAccess{Acknowledge: ptr(true)},
+			Tenant: &TenantIsolation{Claim: ptr("custom:tenant")},
+			Tables: []*TableRule{{Name: ptr("Docs"), PartitionValue: PartitionByTenant, Guest: &[]TableOperation{TableRead}}},
+		}, [][]string{{`Tables[0].Guest: grants [read] on a table partitioned by tenant; guests belong to no tenant`}}},
 		// Tables.
 		{"empty partition key", &DirectAccessProps{Tables: []*TableRule{table("Items", "")}},
 			[][]string{{`Tables[0].PartitionKey: ""`, "is not a DynamoDB attribute name", "expected 1-255 letters, digits or _.-"}}},
