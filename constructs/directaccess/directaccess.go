@@ -180,6 +180,9 @@ func (d *directAccess) wireUserPool(props *DirectAccessProps, removal awscdk.Rem
 	d.userPool, d.userPoolClient = pool, client
 }
 
+// wireIdentityPool uses the L1 resources on purpose: the awscognitoidentitypool L2 (v2.220.0)
+// always creates an unauthenticated role and puts it in the role attachment, even with guests
+// off, has no principal-tag mapping, and its default roles cannot allow sts:TagSession.
 func (d *directAccess) wireIdentityPool(props *DirectAccessProps) {
 	d.identityPool = awscognito.NewCfnIdentityPool(d, jsii.String("IdentityPool"), &awscognito.CfnIdentityPoolProps{
 		AllowUnauthenticatedIdentities: jsii.Bool(d.spec.guests),
