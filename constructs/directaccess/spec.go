@@ -87,6 +87,7 @@ var (
 	groupNamePattern     = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 	indexNamePattern     = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 	tagKeyPattern        = regexp.MustCompile(`^[A-Za-z0-9_.:/=+@-]{1,128}$`)
+	tokenPattern         = regexp.MustCompile(`^\$\{Token\[[A-Za-z0-9_.-]+\]\}$`)
 )
 
 var (
@@ -447,6 +448,12 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 		for i, o := range *props.CorsAllowedOrigins {
 			origin := str(o)
 			if origin == "*" {
+				s.origins = append(s.origins, origin)
+				continue
+			}
+			// A host only known at deploy time (a CDK token, such as a CloudFront domain name)
+			// is accepted behind https://; CloudFormation fills it in.
+			if host, ok := strings.CutPrefix(origin, "https://"); ok && tokenPattern.MatchString(host) {
 				s.origins = append(s.origins, origin)
 				continue
 			}

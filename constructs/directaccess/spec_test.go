@@ -91,6 +91,7 @@ func TestValidatePropsAccepts(t *testing.T) {
 		props *DirectAccessProps
 	}{
 		{"brought-in pool and client", &DirectAccessProps{UserPool: fakeUserPool{}, UserPoolClient: fakeUserPoolClient{}}},
+		{"deploy-time https origin", &DirectAccessProps{CorsAllowedOrigins: strs("https://${Token[TOKEN.123]}", "http://localhost:5173")}},
 		{"brought-in table and bucket", &DirectAccessProps{
 			Tables:  []*TableRule{{Name: ptr("Legacy"), Table: fakeTable{}, PartitionKey: ptr("pk"), Indexes: []*IndexRule{{Name: ptr("byDate"), SortKey: ptr("date")}}}},
 			Buckets: []*BucketRule{{Name: ptr("Assets"), Bucket: fakeBucket{}}},
@@ -154,6 +155,10 @@ func TestValidatePropsRefuses(t *testing.T) {
 		props *DirectAccessProps
 		want  [][]string
 	}{
+		{"deploy-time origin over http", &DirectAccessProps{CorsAllowedOrigins: strs("http://${Token[TOKEN.123]}")},
+			[][]string{{`CorsAllowedOrigins[0]: "http://${Token[TOKEN.123]}" is not a web origin`}}},
+		{"deploy-time value with a path", &DirectAccessProps{CorsAllowedOrigins: strs("https://${Token[TOKEN.123]}/app")},
+			[][]string{{`CorsAllowedOrigins[0]: "https://${Token[TOKEN.123]}/app" is not a web origin`}}},
 		// User pool.
 		{"unknown MFA setting", &DirectAccessProps{Mfa: "MAYBE"},
 			[][]string{{`Mfa: "MAYBE" is unknown`, "expected awscognito.Mfa_OFF, Mfa_OPTIONAL or Mfa_REQUIRED"}}},
