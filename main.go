@@ -2,6 +2,7 @@
 //
 //	npx cdk synth                    # or: go run .
 //	npx cdk synth -c stage=prod -c corsOrigins=https://app.example.com
+//	npx cdk synth -c hosting=true    # also host web/dist on S3 + CloudFront
 package main
 
 import (
@@ -29,12 +30,18 @@ func main() {
 
 // addStacks adds the app's stacks as the context asks: -c stage=NAME (default dev),
 // -c stackName=NAME (default ApilessDemo), -c corsOrigins=URL[,URL] (default the Vite dev
-// server) and -c showcase=true for the stack that uses every access-rule feature.
+// server), -c hosting=true to serve web/dist from S3 + CloudFront (off by default), and
+// -c showcase=true for the stack that uses every access-rule feature.
 func addStacks(app awscdk.App) {
 	stage := contextString(app, "stage", "dev")
+	var hosting *stacks.HostingProps // -c hosting=true: the web app on S3 + CloudFront
+	if contextString(app, "hosting", "false") == "true" {
+		hosting = &stacks.HostingProps{WebAppDir: stacks.DefaultWebAppDir}
+	}
 	stack := stacks.NewDemoStack(app, contextString(app, "stackName", "ApilessDemo"), &stacks.DemoStackProps{
 		StackProps:         awscdk.StackProps{Description: jsii.String("apiless demo backend (" + stage + ")")},
 		CorsAllowedOrigins: splitList(contextString(app, "corsOrigins", stacks.DefaultCorsOrigin)),
+		Hosting:            hosting,
 	})
 	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(stage), nil)
 	if contextString(app, "showcase", "false") == "true" {

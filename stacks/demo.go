@@ -19,6 +19,10 @@ type DemoStackProps struct {
 	// CorsAllowedOrigins are the web app's origins. Default: the Vite dev server,
 	// http://localhost:5173.
 	CorsAllowedOrigins []string
+	// Hosting adds a website for the web app: S3 + CloudFront, with amplify_outputs.json written
+	// at deploy time from the stack's values, and the site's origin added to CorsAllowedOrigins.
+	// Default: nil, no website (and no Lambda function in the stack).
+	Hosting *HostingProps
 }
 
 // DefaultCorsOrigin is the Vite dev server, where the demo web app runs.
@@ -35,6 +39,12 @@ func NewDemoStack(scope constructs.Construct, id string, props *DemoStackProps) 
 	if len(origins) == 0 {
 		origins = []string{DefaultCorsOrigin}
 	}
+	var hosted *site
+	if props.Hosting != nil {
+		// Before the construct: the distribution's domain is one of the data bucket's origins.
+		hosted = newSite(stack, props.Hosting)
+		origins = append(append([]string(nil), origins...), hosted.origins()...)
+	}
 	access := directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{
 		Tables: []*directaccess.TableRule{{
 			Name:         jsii.String(directaccess.DefaultTableName),
@@ -45,6 +55,9 @@ func NewDemoStack(scope constructs.Construct, id string, props *DemoStackProps) 
 	})
 	AddFrontendOutputs(stack, access)
 	ExplainUserPoolChoices(access)
+	if hosted != nil {
+		hosted.deploy(stack, access)
+	}
 	return stack
 }
 

@@ -108,6 +108,11 @@ func addNagSuppression(resource awscdk.CfnResource, rule, reason string, applies
 
 // AddNagSuppression records a reasoned cdk-nag suppression on a resource without depending on
 // cdk-nag; stacks use it to explain their own choices (for example an optional MFA setting).
-func AddNagSuppression(resource awscdk.CfnResource, rule, reason string) {
-	addNagSuppression(resource, rule, reason)
+// appliesTo, when given, limits it to those findings (e.g. "Resource::<Bucket.Arn>/*").
+func AddNagSuppression(resource awscdk.CfnResource, rule, reason string, appliesTo ...string) {
+	var findings []interface{}
+	for _, a := range appliesTo {
+		findings = append(findings, a)
+	}
+	addNagSuppression(resource, rule, reason, findings...)
 }

@@ -1,5 +1,6 @@
-// The demo page: plain DOM, no framework. Configuration comes only from the generated files.
-import outputs from 'apiless:amplify-outputs';
+// The demo page: plain DOM, no framework. Configuration comes only from generated files: built in,
+// or the amplify_outputs.json that the hosting deployment writes (lib/runtimeconfig.ts).
+import buildTimeOutputs from 'apiless:amplify-outputs';
 import { Amplify } from 'aws-amplify';
 import {
   confirmSignIn,
@@ -15,6 +16,7 @@ import './style.css';
 import { createDataApi } from './data';
 import { configDifferences, configFromEnv, configFromOutputs, passwordProblems, type AppConfig } from './lib/config';
 import { identityPoolCredentials, SessionExpiredError } from './lib/credentials';
+import { chooseOutputs } from './lib/runtimeconfig';
 import { classifyError, isolationVerdict } from './lib/errors';
 import { fileNameProblem } from './lib/keys';
 
@@ -60,22 +62,31 @@ async function act(action: string, fn: () => Promise<string | void>): Promise<vo
 
 // ---------------------------------------------------------------- configuration
 
+// Hosted by the demo stack, the app runs on the amplify_outputs.json its deployment wrote;
+// otherwise (and always under `npm run dev`) on the configuration built into it.
+const chosen = await chooseOutputs(buildTimeOutputs, import.meta.env);
+const outputs = chosen.outputs;
+
 let cfg: AppConfig;
 try {
   Amplify.configure(outputs);
   cfg = configFromOutputs(outputs);
   const banner = $('config-banner');
   const notes: string[] = [];
-  if (__APILESS_CONFIG_SOURCE__ === 'example') {
+  if (chosen.rejected) notes.push(`The site's amplify_outputs.json is not usable (${chosen.rejected}): using the configuration built into the app.`);
+  if (chosen.source === 'build' && __APILESS_CONFIG_SOURCE__ === 'example') {
     notes.push(
       'Using the sample configuration in web/example/ (fake IDs, no backend). Deploy, then run: go run ./cmd/apiless config outputs.json',
     );
   }
-  try {
-    const diff = configDifferences(cfg, configFromEnv(import.meta.env));
-    if (diff.length) notes.push(`amplify_outputs.json and .env disagree (${diff.join('; ')}): run apiless config again.`);
-  } catch (err) {
-    notes.push(`.env: ${(err as Error).message}`);
+  // The .env belongs to the build-time configuration: compare only when running on it.
+  if (chosen.source === 'build') {
+    try {
+      const diff = configDifferences(cfg, configFromEnv(import.meta.env));
+      if (diff.length) notes.push(`amplify_outputs.json and .env disagree (${diff.join('; ')}): run apiless config again.`);
+    } catch (err) {
+      notes.push(`.env: ${(err as Error).message}`);
+    }
   }
   if (notes.length) {
     banner.textContent = notes.join(' ');
