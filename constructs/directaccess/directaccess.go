@@ -75,6 +75,9 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 		props = &DirectAccessProps{}
 	}
 	s, packs, problems := compile(props)
+	if len(problems) == 0 {
+		problems = sameARNs(props)
+	}
 	if err := problemsError(problems); err != nil {
 		panic(err)
 	}
@@ -106,6 +109,37 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	}
 	d.manifest = d.buildManifest(props)
 	return d
+}
+
+// sameARNs finds a brought-in table or bucket declared twice under different objects (say,
+// imported twice by name), which ValidateProps cannot see without jsii.
+func sameARNs(props *DirectAccessProps) []string {
+	var problems []string
+	seen := map[string]string{}
+	check := func(arn *string, where, kind string) {
+		if arn == nil {
+			return
+		}
+		if other, ok := seen[*arn]; ok {
+			problems = append(problems, fmt.Sprintf("%s: has the same ARN as %s; expected one rule per %s", where, other, kind))
+			return
+		}
+		seen[*arn] = where
+	}
+	if props.AccessLogsBucket != nil {
+		check(props.AccessLogsBucket.BucketArn(), "AccessLogsBucket", "bucket")
+	}
+	for i, b := range props.Buckets {
+		if b != nil && b.Bucket != nil {
+			check(b.Bucket.BucketArn(), fmt.Sprintf("Buckets[%d].Bucket", i), "bucket")
+		}
+	}
+	for i, t := range props.Tables {
+		if t != nil && t.Table != nil {
+			check(t.Table.TableArn(), fmt.Sprintf("Tables[%d].Table", i), "table")
+		}
+	}
+	return problems
 }
 
 func (d *directAccess) warnings(props *DirectAccessProps, removal awscdk.RemovalPolicy) {

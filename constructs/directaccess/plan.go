@@ -152,7 +152,7 @@ func tableStatements(s *spec, t tableSpec, auds []audience) []statement {
 	cond := conditions{}
 	if t.partitionValue == PartitionByTenant {
 		keyVar, sidBase = TenantVariable(s.tenantTag), "TenantItems"
-		cond.add("Null", "aws:PrincipalTag/"+s.tenantTag, "false")
+		addTenantGuards(cond, s.tenantTag)
 	}
 	cond.add("ForAllValues:StringEquals", "dynamodb:LeadingKeys", keyVar)
 	// Without a key in the request ForAllValues is vacuously true; this makes such a request
@@ -184,7 +184,7 @@ func bucketStatements(s *spec, b bucketSpec, auds []audience) []statement {
 			case a == audienceTenant:
 				scope = "Tenant"
 				cond = conditions{}
-				cond.add("Null", "aws:PrincipalTag/"+s.tenantTag, "false")
+				addTenantGuards(cond, s.tenantTag)
 			}
 			if actions := objectActions(ops); len(actions) > 0 {
 				allows = append(allows, statement{Effect: "Allow", Actions: actions,
@@ -233,6 +233,19 @@ func bucketStatements(s *spec, b bucketSpec, auds []audience) []statement {
 		}
 	}
 	return append(allows, denies...)
+}
+
+// TenantTagRefusedPatterns are tenant tag values every tenant statement refuses: a value
+// with "/" would reach into another tenant's folder ("acme/secret" inside "acme"), and "*" or
+// "?" could act as wildcards once substituted into a resource. Written with IAM's ${*} and ${?}
+// escapes, so the patterns match those characters literally.
+var TenantTagRefusedPatterns = []string{"*/*", "*${*}*", "*${?}*"}
+
+// addTenantGuards makes a tenant statement apply only to callers that carry a usable tenant
+// tag: present (a missing tag must never match) and a plain folder-safe value.
+func addTenantGuards(c conditions, tag string) {
+	c.add("Null", "aws:PrincipalTag/"+tag, "false")
+	c.add("StringNotLike", "aws:PrincipalTag/"+tag, TenantTagRefusedPatterns...)
 }
 
 func objectActions(ops []StorageOperation) []string {

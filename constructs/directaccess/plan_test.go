@@ -417,18 +417,21 @@ func TestPlanTenants(t *testing.T) {
 	})
 	tag := "${aws:PrincipalTag/org}"
 	guard := map[string][]string{"aws:PrincipalTag/org": {"false"}}
+	// A tenant tag with "/", "*" or "?" would reach into other folders once substituted.
+	plain := map[string][]string{"aws:PrincipalTag/org": {"*/*", "*${*}*", "*${?}*"}}
 	tenantStatements := []statement{
 		{Sid: "TenantItems", sidBase: "TenantItems", Effect: "Allow", Actions: readActions,
 			Resources: []resource{tableRes("Docs", "")},
 			Conditions: conditions{
 				"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": {tag}},
 				"Null":                      {"aws:PrincipalTag/org": {"false"}, "dynamodb:LeadingKeys": {"false"}},
+				"StringNotLike":             plain,
 			}},
 		{Sid: "TenantObjects", sidBase: "TenantObjects", Effect: "Allow", Actions: objectAll,
-			Resources: []resource{bucketRes("Files", "/orgs/"+tag+"/*")}, Conditions: conditions{"Null": guard}},
+			Resources: []resource{bucketRes("Files", "/orgs/"+tag+"/*")}, Conditions: conditions{"Null": guard, "StringNotLike": plain}},
 		{Sid: "TenantFolderList", sidBase: "TenantFolderList", Effect: "Allow", Actions: []string{"s3:ListBucket"},
 			Resources:  []resource{bucketRes("Files", "")},
-			Conditions: conditions{"Null": guard, "StringLike": {"s3:prefix": {"orgs/" + tag + "/", "orgs/" + tag + "/*"}}}},
+			Conditions: conditions{"Null": guard, "StringNotLike": plain, "StringLike": {"s3:prefix": {"orgs/" + tag + "/", "orgs/" + tag + "/*"}}}},
 	}
 	if got := roles[roleAuthenticated]; !reflect.DeepEqual(got, tenantStatements) {
 		t.Errorf("authenticated role:\n got  %s\n want %s", dump(got), dump(tenantStatements))
@@ -1325,6 +1328,17 @@ func (s statement) matches(req request, who caller) bool {
 				if !present || !slices.ContainsFunc(resolved, func(p string) bool { return glob(p, got[0]) }) {
 					return false
 				}
+			case "StringNotLike":
+				value := ""
+				if len(got) > 0 {
+					value = got[0]
+				}
+				if strings.HasPrefix(key, "aws:PrincipalTag/") {
+					value = who.tenant
+				}
+				if present && slices.ContainsFunc(values, func(p string) bool { return glob(p, value) }) {
+					return false
+				}
 			default:
 				panic("evaluator does not know condition operator " + op)
 			}
@@ -1334,8 +1348,10 @@ func (s statement) matches(req request, who caller) bool {
 }
 
 // glob matches IAM wildcards: "*" is any run of characters (including "/"), "?" one character.
+// The escapes ${*}, ${?} and ${$} stand for the literal characters.
 func glob(pattern, s string) bool {
-	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	pattern = strings.NewReplacer("${*}", "\x00", "${?}", "\x01", "${$}", "$").Replace(pattern)
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".", "\x00", `\*`, "\x01", `\?`).Replace(regexp.QuoteMeta(pattern)) + "$"
 	return regexp.MustCompile(re).MatchString(s)
 }
 

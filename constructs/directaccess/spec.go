@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -192,12 +193,24 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 	if t := props.Tenant; t != nil {
 		s.tenantClaim = str(t.Claim)
 		s.tenantTag = strOr(t.TagKey, DefaultTenantTagKey)
-		if !regexp.MustCompile(`^[A-Za-z0-9_:.-]{1,128}$`).MatchString(s.tenantClaim) {
+		claimValid := regexp.MustCompile(`^[A-Za-z0-9_:.-]{1,128}$`).MatchString(s.tenantClaim)
+		if !claimValid {
 			add("Tenant.Claim: %q is not a token claim name; expected e.g. \"custom:tenant\"", s.tenantClaim)
 		}
 		if !tagKeyPattern.MatchString(s.tenantTag) {
 			add("Tenant.TagKey: %q is not a principal tag key; expected 1-128 letters, digits or _.:/=+@-", s.tenantTag)
 		}
+		// The construct's own pool and client: only custom attributes are kept away from the
+		// users (the client may write email and name attributes), so only they can be trusted
+		// to say which tenant a user belongs to.
+		if claimValid && props.UserPool == nil && !strings.HasPrefix(s.tenantClaim, "custom:") {
+			add("Tenant.Claim: %q can be written by users through the app client, so anyone could pick their tenant; expected a custom attribute such as \"custom:tenant\", which the construct creates and keeps read-only for users", s.tenantClaim)
+		}
+	}
+
+	var seenTables, seenBuckets sameObjects
+	if props.AccessLogsBucket != nil {
+		seenBuckets.add(props.AccessLogsBucket, "AccessLogsBucket")
 	}
 
 	// Tables.
@@ -211,6 +224,12 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 		if t == nil {
 			add("%s: is nil; expected a TableRule", where)
 			continue
+		}
+		if t.Table != nil {
+			if other, ok := seenTables.find(t.Table); ok {
+				add("%s.Table: is the same table as %s; two rules on one table could grant each other's items (an identity ID and a tenant ID can be equal). Expected one TableRule per table", where, other)
+			}
+			seenTables.add(t.Table, where+".Table")
 		}
 		ts := tableSpec{
 			name:           strOr(t.Name, ""),
@@ -341,6 +360,12 @@ func newSpec(props *DirectAccessProps) (*spec, []string) {
 		if b == nil {
 			add("%s: is nil; expected a BucketRule", where)
 			continue
+		}
+		if b.Bucket != nil {
+			if other, ok := seenBuckets.find(b.Bucket); ok {
+				add("%s.Bucket: is the same bucket as %s; the path rules of one bucket must be checked together (nesting, neighbours). Expected all its paths in one BucketRule", where, other)
+			}
+			seenBuckets.add(b.Bucket, where+".Bucket")
 		}
 		bs := bucketSpec{name: str(b.Name), imported: b.Bucket != nil}
 		if !logicalNamePattern.MatchString(bs.name) {
@@ -493,13 +518,21 @@ func checkNesting(where string, paths []pathSpec) []string {
 	// token folders, so no other rule may live there.
 	for _, q := range paths {
 		slash := strings.LastIndex(q.folder, "/")
-		if q.token == "" || slash < 0 || !grantsBeyondOwner(q) {
+		if q.token == "" || slash < 0 {
 			continue
 		}
 		parent := q.folder[:slash+1]
 		for _, p := range paths {
-			if p.raw != q.raw && strings.HasPrefix(p.folder, parent) {
+			if p.raw == q.raw || !strings.HasPrefix(p.folder, parent) {
+				continue
+			}
+			switch {
+			case grantsBeyondOwner(q):
 				problems = append(problems, fmt.Sprintf("%s.Paths: %q is beside the per-%s folders of %q, whose grants to others read %q in IAM, where \"*\" also matches \"/\": they would reach %q too. Expected other rules outside %q, or %q granted to its %s only", where, p.raw, strings.Trim(q.token, "{}"), q.raw, q.render(audienceAuthenticated, "")+"/*", p.raw, parent, q.raw, strings.Trim(q.token, "{}")))
+			case q.token == manifest.TenantToken:
+				// Tenant IDs are chosen by people: a tenant named like the folder beside it
+				// (or like an identity ID) would own that folder.
+				problems = append(problems, fmt.Sprintf("%s.Paths: %q is beside the per-tenant folders of %q: a tenant whose ID is the name of that folder would reach it. Expected other rules outside %q", where, p.raw, q.raw, parent))
 			}
 		}
 	}
@@ -594,4 +627,31 @@ func sortedKeys[K ~string, V any](m map[K]V) []K {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// sameObjects remembers brought-in tables or buckets to find one passed twice. Objects are
+// compared by identity where their type allows it; the construct also compares their ARNs when
+// it synthesizes, which catches one resource imported twice by name.
+type sameObjects []struct {
+	obj   any
+	where string
+}
+
+func (s *sameObjects) add(obj any, where string) {
+	*s = append(*s, struct {
+		obj   any
+		where string
+	}{obj, where})
+}
+
+func (s sameObjects) find(obj any) (string, bool) {
+	if !reflect.TypeOf(obj).Comparable() {
+		return "", false
+	}
+	for _, seen := range s {
+		if reflect.TypeOf(seen.obj) == reflect.TypeOf(obj) && seen.obj == obj {
+			return seen.where, true
+		}
+	}
+	return "", false
 }

@@ -20,6 +20,12 @@ type (
 	fakeBucket         struct{ awss3.IBucket }
 )
 
+// One object passed to two rules (pointers: each &fake{} is a distinct object).
+var (
+	sharedBucket = &fakeBucket{}
+	sharedTable  = &fakeTable{}
+)
+
 func tops(ops ...TableOperation) *[]TableOperation     { return &ops }
 func sops(ops ...StorageOperation) *[]StorageOperation { return &ops }
 func strs(values ...string) *[]*string {
@@ -337,6 +343,30 @@ func TestValidatePropsRefuses(t *testing.T) {
 			}},
 		{"missing tenant claim", &DirectAccessProps{Tenant: &TenantIsolation{}},
 			[][]string{{`Tenant.Claim: "" is not a token claim name`}}},
+		{"tenant claim users can write", &DirectAccessProps{Tenant: &TenantIsolation{Claim: ptr("name")}},
+			[][]string{{`Tenant.Claim: "name" can be written by users through the app client, so anyone could pick their tenant`, `expected a custom attribute such as "custom:tenant"`}}},
+		{"tenant claim of a brought-in pool is its owner's business", &DirectAccessProps{
+			UserPool: fakeUserPool{}, UserPoolClient: fakeUserPoolClient{}, Tenant: &TenantIsolation{Claim: ptr("name")},
+			Tables: []*TableRule{{Name: ptr("Items")}}, Buckets: []*BucketRule{}, Mfa: "bogus",
+		}, [][]string{
+			{`Mfa: "bogus" is unknown`},
+			{`Mfa: "bogus" is set with a brought-in UserPool`},
+		}},
+		{"one bucket under two rules", &DirectAccessProps{Buckets: []*BucketRule{
+			{Name: ptr("Files"), Bucket: sharedBucket, Paths: []*PathRule{{Path: ptr("public/*"), Authenticated: sops(StorageDelete)}}},
+			{Name: ptr("Uploads"), Bucket: sharedBucket, Paths: []*PathRule{{Path: ptr("uploads/{identity}/*"), Owner: sops(StorageDelete)}}},
+		}}, [][]string{{`Buckets[1].Bucket: is the same bucket as Buckets[0].Bucket`, "Expected all its paths in one BucketRule"}}},
+		{"one table under two rules", &DirectAccessProps{Tenant: &TenantIsolation{Claim: ptr("custom:tenant")}, Tables: []*TableRule{
+			{Name: ptr("ByUser"), Table: sharedTable},
+			{Name: ptr("ByTenant"), Table: sharedTable, PartitionValue: PartitionByTenant},
+		}}, [][]string{{`Tables[1].Table: is the same table as Tables[0].Table`, "an identity ID and a tenant ID can be equal"}}},
+		{"access logs into a data bucket", &DirectAccessProps{AccessLogsBucket: sharedBucket, Buckets: []*BucketRule{
+			{Name: ptr("Files"), Bucket: sharedBucket},
+		}}, [][]string{{`Buckets[0].Bucket: is the same bucket as AccessLogsBucket`}}},
+		{"rule beside tenant folders", &DirectAccessProps{Tenant: &TenantIsolation{Claim: ptr("custom:tenant")}, Buckets: []*BucketRule{bucket("Files",
+			&PathRule{Path: ptr("orgs/{tenant}/*"), Tenant: sops(StorageGet)},
+			&PathRule{Path: ptr("orgs/common/*"), Authenticated: sops(StorageGet)},
+		)}}, [][]string{{`"orgs/common/*" is beside the per-tenant folders of "orgs/{tenant}/*"`, `Expected other rules outside "orgs/"`}}},
 
 		// Groups.
 		{"group with no grants", &DirectAccessProps{Groups: []*GroupRule{group("admins", 1)}},
