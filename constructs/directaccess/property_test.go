@@ -59,9 +59,10 @@ var (
 	propertySeed   = flag.Uint64("seed", 20261125, "property test: generator seed")
 	propertyShrink = flag.Int("shrink", 3, "property test: number of failing cases to shrink to a minimal reproduction")
 	// Tenant IDs that collide with the declarations (the name of a folder beside a {tenant}
-	// folder, another user's identity ID) or hold a "/" reach other identities' and tenants' data
-	// (see the oracle below). Turning them off hides those leaks; it exists only to run the rest
-	// of the property while they are open.
+	// folder, another user's identity ID) or hold a "/". They once reached other identities' and
+	// tenants' data; the construct now refuses rules beside {tenant} folders and every tenant
+	// statement refuses tags with "/", "*" or "?". Keep them on: turning them off only hides
+	// such leaks.
 	propertyAdversarialTenants = flag.Bool("adversarial-tenants", true, "property test: also play tenant IDs that collide with the declarations or contain a slash")
 )
 
