@@ -89,34 +89,21 @@ func newSite(stack awscdk.Stack, p *HostingProps) *site {
 
 	// One log bucket for the site bucket's server access logs and the distribution's standard
 	// logs. CloudFront delivers standard logs through an ACL, so ACLs stay enabled here.
-	logs := awss3.NewBucket(s.scope, jsii.String("Logs"), &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_OBJECT_WRITER,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Expiration:                  awscdk.Duration_Days(jsii.Number(365)),
-			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
-		}},
-	})
+	logProps := directaccess.SecureBucketProps(awscdk.RemovalPolicy_RETAIN)
+	logProps.ObjectOwnership = awss3.ObjectOwnership_OBJECT_WRITER
+	logProps.LifecycleRules = &[]*awss3.LifecycleRule{{
+		Expiration:                  awscdk.Duration_Days(jsii.Number(365)),
+		NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
+	}}
+	logs := awss3.NewBucket(s.scope, jsii.String("Logs"), logProps)
 
-	s.bucket = awss3.NewBucket(s.scope, jsii.String("Bucket"), &awss3.BucketProps{
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:             jsii.Bool(true),
-		MinimumTLSVersion:      jsii.Number(1.2),
-		Encryption:             awss3.BucketEncryption_S3_MANAGED,
-		Versioned:              jsii.Bool(true),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
-		ServerAccessLogsBucket: logs,
-		ServerAccessLogsPrefix: jsii.String("site-bucket/"),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
-		}},
-	})
+	siteProps := directaccess.SecureBucketProps(awscdk.RemovalPolicy_RETAIN)
+	siteProps.ServerAccessLogsBucket = logs
+	siteProps.ServerAccessLogsPrefix = jsii.String("site-bucket/")
+	siteProps.LifecycleRules = &[]*awss3.LifecycleRule{{
+		NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
+	}}
+	s.bucket = awss3.NewBucket(s.scope, jsii.String("Bucket"), siteProps)
 
 	headers := awscloudfront.NewResponseHeadersPolicy(s.scope, jsii.String("SecurityHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
 		Comment: jsii.String("apiless demo site: security headers"),

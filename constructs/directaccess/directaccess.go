@@ -347,8 +347,10 @@ var corsExposedHeaders = []string{
 	"ETag", "x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-request-id", "x-amz-id-2", "x-amz-server-side-encryption",
 }
 
-// secureBucketProps is the baseline of every bucket the construct creates.
-func secureBucketProps(removal awscdk.RemovalPolicy) *awss3.BucketProps {
+// SecureBucketProps is the baseline of every bucket the construct creates: all public access
+// blocked, SSL and TLS 1.2+ enforced, S3-managed encryption, versioning, ACLs disabled, and the
+// given removal policy. Stacks start from it for buckets of their own.
+func SecureBucketProps(removal awscdk.RemovalPolicy) *awss3.BucketProps {
 	return &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:        jsii.Bool(true),
@@ -363,7 +365,7 @@ func secureBucketProps(removal awscdk.RemovalPolicy) *awss3.BucketProps {
 // newAccessLogsBucket creates the bucket that receives server access logs. S3 log delivery
 // needs S3-managed encryption; logs expire after a year.
 func (d *directAccess) newAccessLogsBucket(removal awscdk.RemovalPolicy) awss3.IBucket {
-	props := secureBucketProps(removal)
+	props := SecureBucketProps(removal)
 	if !*awscdk.FeatureFlags_Of(d).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
 		// Without this feature flag CDK grants log delivery through the LogDeliveryWrite ACL,
 		// which S3 accepts only on an ObjectWriter bucket. With it (cdk.json of this app),
@@ -392,7 +394,7 @@ func (d *directAccess) wireBucket(props *DirectAccessProps, b bucketSpec, remova
 			MaxAge:         jsii.Number(3000),
 		}}
 	}
-	bp := secureBucketProps(removal)
+	bp := SecureBucketProps(removal)
 	bp.Cors = cors
 	bp.ServerAccessLogsBucket = logs
 	bp.ServerAccessLogsPrefix = jsii.String(b.name + "/")
