@@ -19,12 +19,7 @@ import (
 )
 
 // Each configuration is synthesized once (a synth costs a jsii round trip) and shared by the
-// tests that look at it.
-type synthesized struct {
-	tpl *templatetest.Template
-	// warnings are the CDK warning annotations on the stack.
-	warnings []string
-}
+// tests that look at it; the template carries the stack's warning annotations.
 
 var configs = map[string]func(stack awscdk.Stack){
 	"defaults": func(stack awscdk.Stack) {
@@ -70,12 +65,12 @@ var configs = map[string]func(stack awscdk.Stack){
 	},
 }
 
-var cache = map[string]*synthesized{}
+var cache = map[string]*templatetest.Template{}
 
-func synth(t *testing.T, config string) *synthesized {
+func synth(t *testing.T, config string) *templatetest.Template {
 	t.Helper()
-	if s, ok := cache[config]; ok {
-		return s
+	if tpl, ok := cache[config]; ok {
+		return tpl
 	}
 	templates, err := templatetest.Synth(nil, func(app awscdk.App) {
 		configs[config](awscdk.NewStack(app, jsii.String("Test"), nil))
@@ -83,33 +78,32 @@ func synth(t *testing.T, config string) *synthesized {
 	if err != nil {
 		t.Fatalf("synth %s: %v", config, err)
 	}
-	s := &synthesized{tpl: templates["Test"], warnings: templates["Test"].Warnings}
-	cache[config] = s
-	return s
+	cache[config] = templates["Test"]
+	return templates["Test"]
 }
 
 // TestIsolation runs the offline isolation proof on every configuration these tests synthesize.
 func TestIsolation(t *testing.T) {
 	for _, name := range []string{"defaults", "risky", "broughtIn", "groupsAndTenants"} {
-		t.Run(name, func(t *testing.T) { isolation.AssertIsolated(t, synth(t, name).tpl.Raw) })
+		t.Run(name, func(t *testing.T) { isolation.AssertIsolated(t, synth(t, name).Raw) })
 	}
 }
 
 func TestDefaults(t *testing.T) {
 	s := synth(t, "defaults")
-	a := assertions.Template_FromJSON(&s.tpl.JSON, nil)
+	a := assertions.Template_FromJSON(&s.JSON, nil)
 	a.HasResourceProperties(jsii.String("AWS::DynamoDB::GlobalTable"), map[string]any{
 		"KeySchema": []any{map[string]any{"AttributeName": "userId", "KeyType": "HASH"}},
 	})
 	// No CORS until origins are given: a browser cannot reach the bucket by accident.
-	_, bucket := s.tpl.Named(t, "AWS::S3::Bucket", "AccessFiles")
+	_, bucket := s.Named(t, "AWS::S3::Bucket", "AccessFiles")
 	if cors, ok := bucket["Properties"].(map[string]any)["CorsConfiguration"]; ok {
 		t.Errorf("default bucket has CORS %v; want none without CorsAllowedOrigins", cors)
 	}
-	if len(s.warnings) != 0 {
-		t.Errorf("defaults produce warnings %v; want none", s.warnings)
+	if len(s.Warnings) != 0 {
+		t.Errorf("defaults produce warnings %v; want none", s.Warnings)
 	}
-	raw := string(s.tpl.Raw)
+	raw := string(s.Raw)
 	if !strings.Contains(raw, `/private/${cognito-identity.amazonaws.com:sub}/*`) {
 		t.Errorf("default object path private/{identity}/* not in the policy")
 	}
@@ -119,33 +113,33 @@ func TestRiskyChoicesWarn(t *testing.T) {
 	s := synth(t, "risky")
 	for _, want := range []string{"RemovalPolicy is DESTROY", `CorsAllowedOrigins contains "*"`, "Guests is on"} {
 		found := false
-		for _, w := range s.warnings {
+		for _, w := range s.Warnings {
 			found = found || strings.Contains(w, want)
 		}
 		if !found {
-			t.Errorf("no warning containing %q in %v", want, s.warnings)
+			t.Errorf("no warning containing %q in %v", want, s.Warnings)
 		}
 	}
 	for _, typ := range []string{"AWS::Cognito::UserPool", "AWS::DynamoDB::GlobalTable"} {
-		for _, id := range s.tpl.Resources(typ) {
-			r := s.tpl.JSON["Resources"].(map[string]any)[id].(map[string]any)
+		for _, id := range s.Resources(typ) {
+			r := s.JSON["Resources"].(map[string]any)[id].(map[string]any)
 			if r["DeletionPolicy"] != "Delete" {
 				t.Errorf("%s DeletionPolicy = %v, want Delete when asked for DESTROY", id, r["DeletionPolicy"])
 			}
 		}
 	}
-	a := assertions.Template_FromJSON(&s.tpl.JSON, nil)
+	a := assertions.Template_FromJSON(&s.JSON, nil)
 	a.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]any{"DeletionProtection": "INACTIVE"})
 	a.HasResourceProperties(jsii.String("AWS::Cognito::IdentityPool"), map[string]any{"AllowUnauthenticatedIdentities": true})
 	// The guest role trusts only unauthenticated identities of this pool.
-	pool, _ := s.tpl.Resource(t, "AWS::Cognito::IdentityPool")
-	guest, role := s.tpl.Named(t, "AWS::IAM::Role", "AccessGuestRole")
+	pool, _ := s.Resource(t, "AWS::Cognito::IdentityPool")
+	guest, role := s.Named(t, "AWS::IAM::Role", "AccessGuestRole")
 	trust, _ := json.Marshal(role["Properties"].(map[string]any)["AssumeRolePolicyDocument"])
 	want := fmt.Sprintf(`"Condition":{"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"unauthenticated"},"StringEquals":{"cognito-identity.amazonaws.com:aud":{"Ref":%q}}}`, pool)
 	if !strings.Contains(string(trust), want) {
 		t.Errorf("guest role %s trust = %s, want it to contain %s", guest, trust, want)
 	}
-	_, attachment := s.tpl.Resource(t, "AWS::Cognito::IdentityPoolRoleAttachment")
+	_, attachment := s.Resource(t, "AWS::Cognito::IdentityPoolRoleAttachment")
 	roles := attachment["Properties"].(map[string]any)["Roles"].(map[string]any)
 	if got := roles["unauthenticated"]; fmt.Sprint(got) != fmt.Sprint(map[string]any{"Fn::GetAtt": []any{guest, "Arn"}}) {
 		t.Errorf("unauthenticated role = %v, want %s", got, guest)
@@ -155,33 +149,33 @@ func TestRiskyChoicesWarn(t *testing.T) {
 func TestBroughtInResources(t *testing.T) {
 	s := synth(t, "broughtIn")
 	for _, typ := range []string{"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::DynamoDB::GlobalTable", "AWS::S3::Bucket"} {
-		if ids := s.tpl.Resources(typ); len(ids) != 0 {
+		if ids := s.Resources(typ); len(ids) != 0 {
 			t.Errorf("created %s %v although one was brought in", typ, ids)
 		}
 	}
-	a := assertions.Template_FromJSON(&s.tpl.JSON, nil)
+	a := assertions.Template_FromJSON(&s.JSON, nil)
 	a.HasResourceProperties(jsii.String("AWS::Cognito::IdentityPool"), map[string]any{
 		"CognitoIdentityProviders": []any{assertions.Match_ObjectLike(&map[string]any{"ClientId": "1example23456789"})},
 	})
-	raw := string(s.tpl.Raw)
+	raw := string(s.Raw)
 	for _, want := range []string{":table/existing-notes", ":s3:::existing-files/private/${cognito-identity.amazonaws.com:sub}/*"} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("policy does not reference %q", want)
 		}
 	}
 	found := false
-	for _, w := range s.warnings {
+	for _, w := range s.Warnings {
 		found = found || strings.Contains(w, `Tenant.Claim "custom:tenant" comes from a brought-in user pool client`)
 	}
 	if !found {
-		t.Errorf("no warning about the brought-in client and the tenant claim in %v", s.warnings)
+		t.Errorf("no warning about the brought-in client and the tenant claim in %v", s.Warnings)
 	}
 }
 
 func TestGroupsAndTenants(t *testing.T) {
 	s := synth(t, "groupsAndTenants")
-	a := assertions.Template_FromJSON(&s.tpl.JSON, nil)
-	groupRole, _ := s.tpl.Named(t, "AWS::IAM::Role", "AccessGroupseditorsRole")
+	a := assertions.Template_FromJSON(&s.JSON, nil)
+	groupRole, _ := s.Named(t, "AWS::IAM::Role", "AccessGroupseditorsRole")
 	a.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolGroup"), map[string]any{
 		"GroupName": "editors", "Precedence": 1,
 		"RoleArn": map[string]any{"Fn::GetAtt": []any{groupRole, "Arn"}},
@@ -196,7 +190,7 @@ func TestGroupsAndTenants(t *testing.T) {
 	})
 	// Roles that receive principal tags must allow sts:TagSession, and still require aud+amr.
 	for _, prefix := range []string{"AccessAuthenticatedRole", "AccessGroupseditorsRole"} {
-		_, role := s.tpl.Named(t, "AWS::IAM::Role", prefix)
+		_, role := s.Named(t, "AWS::IAM::Role", prefix)
 		trust, _ := json.Marshal(role["Properties"].(map[string]any)["AssumeRolePolicyDocument"])
 		for _, want := range []string{`"Action":["sts:AssumeRoleWithWebIdentity","sts:TagSession"]`, `"cognito-identity.amazonaws.com:amr":"authenticated"`, `"cognito-identity.amazonaws.com:aud"`} {
 			if !strings.Contains(string(trust), want) {
@@ -205,7 +199,7 @@ func TestGroupsAndTenants(t *testing.T) {
 		}
 	}
 	// The client cannot write the tenant claim.
-	_, client := s.tpl.Resource(t, "AWS::Cognito::UserPoolClient")
+	_, client := s.Resource(t, "AWS::Cognito::UserPoolClient")
 	for _, attr := range client["Properties"].(map[string]any)["WriteAttributes"].([]any) {
 		if attr == "custom:org" {
 			t.Errorf("the app client can write the tenant claim custom:org")
@@ -214,9 +208,9 @@ func TestGroupsAndTenants(t *testing.T) {
 	// Group members keep their own data: the group role's policy has every per-identity and
 	// per-tenant statement of the authenticated role.
 	sids := func(prefix string) map[string]string {
-		id, _ := s.tpl.Named(t, "AWS::IAM::ManagedPolicy", prefix)
+		id, _ := s.Named(t, "AWS::IAM::ManagedPolicy", prefix)
 		out := map[string]string{}
-		for _, st := range s.tpl.Props(id)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		for _, st := range s.Props(id)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			b, _ := json.Marshal(st)
 			out[st.(map[string]any)["Sid"].(string)] = string(b)
 		}

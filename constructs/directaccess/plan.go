@@ -104,17 +104,22 @@ func (s *spec) audiencesOf(r roleKind) []audience {
 func buildPlan(s *spec) []rolePlan {
 	var plans []rolePlan
 	for _, r := range s.roles() {
-		auds := s.audiencesOf(r)
-		var stmts []statement
-		for _, t := range s.tables {
-			stmts = append(stmts, tableStatements(s, t, auds)...)
-		}
-		for _, b := range s.buckets {
-			stmts = append(stmts, bucketStatements(s, b, auds)...)
-		}
-		plans = append(plans, rolePlan{Role: r, Statements: mergeStatements(stmts)})
+		plans = append(plans, rolePlan{Role: r, Statements: mergeStatements(roleStatements(s, r))})
 	}
 	return plans
+}
+
+// roleStatements is every statement a role gets, one per grant, before merging.
+func roleStatements(s *spec, r roleKind) []statement {
+	auds := s.audiencesOf(r)
+	var stmts []statement
+	for _, t := range s.tables {
+		stmts = append(stmts, tableStatements(s, t, auds)...)
+	}
+	for _, b := range s.buckets {
+		stmts = append(stmts, bucketStatements(s, b, auds)...)
+	}
+	return stmts
 }
 
 func tableStatements(s *spec, t tableSpec, auds []audience) []statement {

@@ -575,14 +575,7 @@ func TestMergePreservesAccess(t *testing.T) {
 				t.Fatalf("newSpec: %q", problems)
 			}
 			for _, r := range s.roles() {
-				auds := s.audiencesOf(r)
-				var raw []statement
-				for _, tb := range s.tables {
-					raw = append(raw, tableStatements(s, tb, auds)...)
-				}
-				for _, b := range s.buckets {
-					raw = append(raw, bucketStatements(s, b, auds)...)
-				}
+				raw := roleStatements(s, r)
 				merged := mergeStatements(raw)
 				if g, w := accessTuples(merged), accessTuples(raw); !reflect.DeepEqual(g, w) {
 					t.Errorf("role %s: merged access differs:\n got  %q\n want %q", r, g, w)
