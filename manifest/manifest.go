@@ -11,6 +11,13 @@ package manifest
 // OutputKey is the CloudFormation output key that carries the manifest JSON.
 const OutputKey = "ApilessManifest"
 
+// MetadataKey is the key under which the DirectAccess construct also records its manifest in
+// the CloudFormation Metadata of its AWS::Cognito::IdentityPool resource, as a JSON object. It is
+// the construct's declared intent (who may do what on which table and path), bound to the
+// identity pool it belongs to, so `apiless verify` can check every template the construct made,
+// whether or not the app publishes the OutputKey output.
+const MetadataKey = "ApilessManifest"
+
 // Version is the manifest format version written by this release.
 const Version = "1"
 
@@ -38,9 +45,12 @@ type Manifest struct {
 	MfaMethods       []string `json:"mfaMethods,omitempty"`
 	Groups           []Group  `json:"groups,omitempty"`
 	// TenantClaim is the token claim that carries the tenant ID, when tenant isolation is on.
-	TenantClaim string   `json:"tenantClaim,omitempty"`
-	Tables      []Table  `json:"tables"`
-	Buckets     []Bucket `json:"buckets"`
+	TenantClaim string `json:"tenantClaim,omitempty"`
+	// TenantTag is the principal tag the tenant claim is mapped to ({tenant} in paths and
+	// tenant-keyed tables read ${aws:PrincipalTag/<TenantTag>}), when tenant isolation is on.
+	TenantTag string   `json:"tenantTag,omitempty"`
+	Tables    []Table  `json:"tables"`
+	Buckets   []Bucket `json:"buckets"`
 }
 
 // PasswordPolicy mirrors the user pool's password rules so a sign-up form can check them early.
