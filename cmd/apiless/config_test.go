@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,10 +145,67 @@ func TestConfigFailures(t *testing.T) {
 	}
 }
 
+// TestConfigHelp: -h prints the usage once, to stdout, with every flag of the flag set; misuse
+// prints the error and the same usage, once, to stderr.
 func TestConfigHelp(t *testing.T) {
-	code, stdout, _ := configRun("-h")
-	if code != 0 || !strings.Contains(stdout, "usage: apiless config") || !strings.Contains(stdout, "-out-dir") {
-		t.Errorf("help: exit %d, stdout %q", code, stdout)
+	var flags []string
+	configFlags(&configOptions{}).VisitAll(func(f *flag.Flag) { flags = append(flags, "-"+f.Name) })
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout bool // the usage goes to stdout, else to stderr
+	}{
+		{"-h", []string{"-h"}, 0, true},
+		{"--help after the file", []string{configSample, "--help"}, 0, true},
+		{"unknown flag", []string{"--nope", configSample}, 2, false},
+		{"no file", nil, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := configRun(tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
+			}
+			got, other := stdout, stderr
+			if !tt.stdout {
+				got, other = stderr, stdout
+			}
+			if n := strings.Count(got, "usage: apiless config"); n != 1 {
+				t.Errorf("usage printed %d times, want once:\n%s", n, got)
+			}
+			if other != "" {
+				t.Errorf("the other stream should be empty, got %q", other)
+			}
+			for _, f := range flags {
+				if !strings.Contains(got, "  "+f+" ") {
+					t.Errorf("usage lacks flag %s:\n%s", f, got)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigParse checks the parsed command line, flags before and after the file and "--".
+func TestConfigParse(t *testing.T) {
+	tests := []struct {
+		args []string
+		want configOptions
+	}{
+		{[]string{"o.json"}, configOptions{outDir: "web", file: "o.json"}},
+		{[]string{"-stack", "S", "o.json", "--out-dir=d"}, configOptions{stack: "S", outDir: "d", file: "o.json"}},
+		{[]string{"--out-dir", "d", "--", "-o.json"}, configOptions{outDir: "d", file: "-o.json"}},
+	}
+	for _, tt := range tests {
+		got, err := parseConfigArgs(tt.args)
+		if err != nil || got != tt.want {
+			t.Errorf("parseConfigArgs(%q) = %+v, %v; want %+v", tt.args, got, err, tt.want)
+		}
+	}
+	for _, args := range [][]string{{"--", "a", "b"}, {"a", "--", "b"}, {"-stack"}} {
+		if _, err := parseConfigArgs(args); err == nil {
+			t.Errorf("parseConfigArgs(%q) succeeded, want a usage error", args)
+		}
 	}
 }
 
