@@ -2,9 +2,11 @@ package clientconfig
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/apiless/apiless/manifest"
@@ -133,8 +135,8 @@ const identityKeyNote = "Use the identity pool identity ID (fetchAuthSession().i
 // the source stack. Warnings list what Amplify cannot express (tenant paths); those rules are
 // still in custom.apiless.
 func BuildAmplifyOutputs(m *manifest.Manifest, stack string) (*AmplifyOutputs, []string, error) {
-	if problems := Validate(m); len(problems) > 0 {
-		return nil, nil, fmt.Errorf("manifest of stack %q is not usable: %s", stack, strings.Join(problems, "; "))
+	if err := Validate(m).Err(fmt.Sprintf("manifest of stack %q is not usable", stack)); err != nil {
+		return nil, nil, err
 	}
 	var warnings []string
 	out := &AmplifyOutputs{
@@ -158,10 +160,14 @@ func BuildAmplifyOutputs(m *manifest.Manifest, stack string) (*AmplifyOutputs, [
 		}
 	}
 	for _, a := range m.UsernameAttributes {
-		out.Auth.UsernameAttributes = appendUnique(out.Auth.UsernameAttributes, usernameAttributes[strings.ToLower(a)])
+		if name := usernameAttributes[strings.ToLower(a)]; !slices.Contains(out.Auth.UsernameAttributes, name) {
+			out.Auth.UsernameAttributes = append(out.Auth.UsernameAttributes, name)
+		}
 	}
 	for _, method := range m.MfaMethods {
-		out.Auth.MfaMethods = appendUnique(out.Auth.MfaMethods, mfaMethods[strings.ToUpper(method)])
+		if name := mfaMethods[strings.ToUpper(method)]; !slices.Contains(out.Auth.MfaMethods, name) {
+			out.Auth.MfaMethods = append(out.Auth.MfaMethods, name)
+		}
 	}
 	for _, g := range m.Groups {
 		out.Auth.Groups = append(out.Auth.Groups, map[string]AmplifyGroupV1{g.Name: {Precedence: g.Precedence}})
@@ -227,16 +233,20 @@ func amplifyPaths(b manifest.Bucket) (map[string]map[string][]string, []string) 
 		if paths[path] == nil {
 			paths[path] = map[string][]string{}
 		}
-		paths[path][audience] = appendUnique(paths[path][audience], ops...)
+		for _, op := range ops {
+			if !slices.Contains(paths[path][audience], op) {
+				paths[path][audience] = append(paths[path][audience], op)
+			}
+		}
 	}
-	for _, path := range sortedKeys(b.Paths) {
+	for _, path := range slices.Sorted(maps.Keys(b.Paths)) {
 		rules := b.Paths[path]
 		if strings.Contains(path, manifest.TenantToken) {
 			warnings = append(warnings, fmt.Sprintf(
 				"bucket %q path %q: Amplify's storage.paths has no tenant token, so this rule is only in custom.apiless.buckets", b.Name, path))
 			continue
 		}
-		for _, aud := range sortedKeys(rules) {
+		for _, aud := range slices.Sorted(maps.Keys(rules)) {
 			ops := sortedOps(rules[aud])
 			switch {
 			case aud == audienceOwner:
@@ -260,28 +270,12 @@ func amplifyPaths(b manifest.Bucket) (map[string]map[string][]string, []string) 
 	return paths, warnings
 }
 
-// sortedOps orders storage operations the way Amplify writes them.
+// sortedOps orders storage operations the way Amplify writes them, each once.
 func sortedOps(ops []string) []string {
 	rank := map[string]int{"get": 0, "list": 1, "write": 2, "delete": 3}
-	out := appendUnique(nil, ops...)
-	sort.SliceStable(out, func(i, j int) bool { return rank[out[i]] < rank[out[j]] })
-	return out
-}
-
-func appendUnique(list []string, items ...string) []string {
-	for _, it := range items {
-		found := false
-		for _, have := range list {
-			if have == it {
-				found = true
-				break
-			}
-		}
-		if !found {
-			list = append(list, it)
-		}
-	}
-	return list
+	out := slices.Clone(ops)
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Or(rank[a]-rank[b], strings.Compare(a, b)) })
+	return slices.Compact(out)
 }
 
 // MarshalAmplifyOutputs renders amplify_outputs.json: two-space indent, trailing newline, no HTML

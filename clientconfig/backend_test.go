@@ -3,14 +3,16 @@ package clientconfig
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/apiless/apiless/internal/golden"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/apiless/apiless/internal/golden"
 	"github.com/apiless/apiless/manifest"
 )
 
@@ -163,7 +165,7 @@ func TestDemoSampleMatchesBackend(t *testing.T) {
 		OutputKey, OutputValue, Description string
 	}
 	var dsOuts []dsOutput
-	for _, k := range sortedKeys(outs) {
+	for _, k := range slices.Sorted(maps.Keys(outs)) {
 		dsOuts = append(dsOuts, dsOutput{k, outs[k], descs[k]})
 	}
 	ds := map[string]any{"Stacks": []any{

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apiless/apiless/internal/golden"
 	"github.com/apiless/apiless/manifest"
+	"github.com/apiless/apiless/validation"
 )
 
 // TestGolden generates the configuration of each sample outputs file and compares it byte for
@@ -173,16 +175,18 @@ func cdkFile(t *testing.T, stacks map[string]any) []byte {
 	return b
 }
 
+// mutate returns validManifest changed by f (its tables and buckets are copies).
+func mutate(f func(m *manifest.Manifest)) manifest.Manifest {
+	m := validManifest()
+	m.Tables = append([]manifest.Table(nil), m.Tables...)
+	m.Buckets = append([]manifest.Bucket(nil), m.Buckets...)
+	f(&m)
+	return m
+}
+
 // TestErrors checks that each failure names what is wrong and where.
 func TestErrors(t *testing.T) {
 	good := validManifest()
-	mutate := func(f func(m *manifest.Manifest)) manifest.Manifest {
-		m := validManifest()
-		m.Tables = append([]manifest.Table(nil), m.Tables...)
-		m.Buckets = append([]manifest.Bucket(nil), m.Buckets...)
-		f(&m)
-		return m
-	}
 	tests := []struct {
 		name  string
 		data  []byte
@@ -215,33 +219,10 @@ func TestErrors(t *testing.T) {
 			[]string{`of stack "A"`, "does not match the manifest format"}},
 		{"missing IDs, all reported", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) {
 			m.Region, m.UserPoolID, m.IdentityPoolID = "", "", ""
-		})}), "", []string{`of stack "A" in "out.json" is not usable`, "region is empty", "userPoolId is empty", "identityPoolId is empty"}},
-		{"identity pool ID without region", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) { m.IdentityPoolID = "abc" })}), "",
-			[]string{`identityPoolId "abc" is not of the form <region>:<id>`}},
-		{"unresolved token", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) { m.UserPoolClientID = "${Token[TOKEN.123]}" })}), "",
-			[]string{"userPoolClientId is an unresolved CloudFormation token"}},
-		{"bad table", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) {
-			m.Tables[0] = manifest.Table{Name: "Items", PartitionKeyValue: "sub", Access: map[string][]string{"everyone": {"scan"}}}
-		})}), "", []string{`tables[0] ("Items") has no tableName`, "has no partitionKey", `partitionKeyValue is "sub"`,
-			`unknown audience "everyone"`, `operation "scan"`}},
-		{"bad paths", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) {
-			m.Buckets[0].Paths = map[string]map[string][]string{
-				"/a/{identity}/*":         {"owner": {"get"}},
-				"b/*/c/*":                 {"authenticated": {"get"}},
-				"c/x{identity}/*":         {"owner": {"get"}},
-				"d/{who}/*":               {"authenticated": {"get"}},
-				"e/*":                     {"owner": {"get"}, "group:Ghosts": {"get"}},
-				"f/{identity}":            {"owner": {"read"}},
-				"g/{tenant}/{identity}/*": {"tenant": {"get"}},
-			}
-		})}), "", []string{`path "/a/{identity}/*": starts with "/"`, `path "b/*/c/*": has a wildcard before the end`,
-			`path "c/x{identity}/*": has {identity} inside a segment`, `path "d/{who}/*": has an unknown {token}`,
-			`path "e/*" gives "owner" access but has no {identity} segment`, `group "Ghosts", which is not in groups`,
-			`path "f/{identity}": does not end with "/*"`, `operation "read"; known: get, list, write, delete`,
-			"keyed by tenant but tenantClaim is empty"}},
-		{"unknown MFA and username attribute", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) {
-			m.MfaConfiguration, m.MfaMethods, m.UsernameAttributes = "MAYBE", []string{"PIGEON"}, []string{"nickname"}
-		})}), "", []string{`mfaConfiguration "MAYBE"`, `mfaMethods has "PIGEON"`, `usernameAttributes has "nickname"`}},
+		})}), "", []string{`of stack "A" in "out.json" is not usable:`, "\n  - region: is empty", "\n  - userPoolId: is empty", "\n  - identityPoolId: is empty"}},
+		{"a problem names the field path and the value", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) {
+			m.Buckets[0].Paths = map[string]map[string][]string{"/a/{identity}/*": {"owner": {"get"}}}
+		})}), "", []string{`of stack "A" in "out.json" is not usable:`, `buckets[0].paths["/a/{identity}/*"]: starts with "/"`}},
 		{"env name collision", cdkFile(t, map[string]any{"A": mutate(func(m *manifest.Manifest) {
 			m.Tables = append(m.Tables, manifest.Table{Name: "items", TableName: "T2", PartitionKey: "k", PartitionKeyValue: "identity"})
 		})}), "", []string{`tables "Items" and "items" both give the variable prefix VITE_TABLE_ITEMS_`}},
@@ -257,6 +238,106 @@ func TestErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
 				}
+			}
+		})
+	}
+}
+
+// TestValidate checks each problem Validate finds by its field (the manifest's JSON path) and
+// type, with a stable phrase of its detail, and that all of them are reported and nothing else.
+func TestValidate(t *testing.T) {
+	type want struct {
+		field  string
+		typ    validation.Type
+		phrase string // in the problem's Detail
+	}
+	tests := []struct {
+		name string
+		m    manifest.Manifest
+		want []want
+	}{
+		{"valid", validManifest(), nil},
+		{"missing IDs", mutate(func(m *manifest.Manifest) { m.Region, m.UserPoolID, m.IdentityPoolID = "", "", " " }), []want{
+			{"region", validation.Required, "is empty"},
+			{"userPoolId", validation.Required, "is empty"},
+			{"identityPoolId", validation.Required, "is empty"},
+			{"identityPoolId", validation.Invalid, "<region>:<id>"},
+		}},
+		{"IDs without region", mutate(func(m *manifest.Manifest) { m.IdentityPoolID, m.UserPoolID = "abc", "def" }), []want{
+			{"identityPoolId", validation.Invalid, `"abc" is not of the form <region>:<id>`},
+			{"userPoolId", validation.Invalid, `"def" is not of the form <region>_<id>`},
+		}},
+		{"unresolved token", mutate(func(m *manifest.Manifest) { m.UserPoolClientID = "${Token[TOKEN.123]}" }), []want{
+			{"userPoolClientId", validation.Invalid, "unresolved CloudFormation token"},
+		}},
+		{"bad table", mutate(func(m *manifest.Manifest) {
+			m.Tables[0] = manifest.Table{Name: "Items", PartitionKeyValue: "sub", Access: map[string][]string{"everyone": {"scan"}}}
+		}), []want{
+			{"tables[0].tableName", validation.Required, "is empty"},
+			{"tables[0].partitionKey", validation.Required, "is empty"},
+			{"tables[0].partitionKeyValue", validation.NotSupported, `"sub"; expected "identity" or "tenant"`},
+			{`tables[0].access["everyone"]`, validation.NotSupported, `unknown audience "everyone"`},
+			{`tables[0].access["everyone"][0]`, validation.NotSupported, `operation "scan"; known: read, write, delete`},
+		}},
+		{"names", mutate(func(m *manifest.Manifest) {
+			m.Groups = []manifest.Group{{Name: "admins"}, {Name: ""}, {Name: "admins"}}
+			m.Tables = append(m.Tables, m.Tables[0], manifest.Table{TableName: "T", PartitionKey: "k", PartitionKeyValue: "identity"})
+			m.Buckets = append(m.Buckets, manifest.Bucket{Name: m.Buckets[0].Name})
+		}), []want{
+			{"groups[1].name", validation.Required, "is empty"},
+			{"groups[2].name", validation.Duplicate, `"admins" is listed twice`},
+			{"tables[1].name", validation.Duplicate, "is used twice"},
+			{"tables[2].name", validation.Required, "is empty"},
+			{"buckets[1].name", validation.Duplicate, "is used twice"},
+			{"buckets[1].bucketName", validation.Required, "is empty"},
+		}},
+		{"bad paths", mutate(func(m *manifest.Manifest) {
+			m.Buckets[0].Paths = map[string]map[string][]string{
+				"/a/{identity}/*":         {"owner": {"get"}},
+				"b/*/c/*":                 {"authenticated": {"get"}},
+				"c/x{identity}/*":         {"owner": {"get"}},
+				"d/{who}/*":               {"authenticated": {"get"}},
+				"e/*":                     {"owner": {"get"}, "group:Ghosts": {"get"}},
+				"f/{identity}":            {"owner": {"read"}},
+				"g/{tenant}/{identity}/*": {"tenant": {"get"}},
+				"h/*":                     {"tenant": {"get"}, "everyone": {"get"}},
+			}
+		}), []want{
+			{`buckets[0].paths["/a/{identity}/*"]`, validation.Invalid, `starts with "/"`},
+			{`buckets[0].paths["b/*/c/*"]`, validation.Invalid, "wildcard before the end"},
+			{`buckets[0].paths["c/x{identity}/*"]`, validation.Invalid, "{identity} inside a segment"},
+			{`buckets[0].paths["d/{who}/*"]`, validation.Invalid, "unknown {token}"},
+			{`buckets[0].paths["e/*"]["owner"]`, validation.Forbidden, "no {identity} segment"},
+			{`buckets[0].paths["e/*"]["group:Ghosts"]`, validation.Invalid, `group "Ghosts", which is not in groups`},
+			{`buckets[0].paths["f/{identity}"]`, validation.Invalid, `does not end with "/*"`},
+			{`buckets[0].paths["f/{identity}"]["owner"][0]`, validation.NotSupported, `operation "read"; known: get, list, write, delete`},
+			{`buckets[0].paths["h/*"]["tenant"]`, validation.Forbidden, "no {tenant} segment"},
+			{`buckets[0].paths["h/*"]["everyone"]`, validation.NotSupported, `unknown audience "everyone"`},
+			{"tenantClaim", validation.Required, "keyed by tenant"},
+		}},
+		{"unknown MFA, username attribute and password length", mutate(func(m *manifest.Manifest) {
+			m.MfaConfiguration, m.MfaMethods, m.UsernameAttributes = "MAYBE", []string{"TOTP", "PIGEON"}, []string{"nickname"}
+			m.PasswordPolicy = &manifest.PasswordPolicy{MinLength: -1}
+		}), []want{
+			{"mfaConfiguration", validation.NotSupported, `"MAYBE"; expected OFF, OPTIONAL or ON`},
+			{"mfaMethods[1]", validation.NotSupported, `"PIGEON"`},
+			{"usernameAttributes[0]", validation.NotSupported, `"nickname"`},
+			{"passwordPolicy.minLength", validation.Invalid, "expected 0 or more"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Validate(&tt.m)
+			for _, w := range tt.want {
+				i := slices.IndexFunc(got, func(p validation.Problem) bool {
+					return p.Field == w.field && p.Type == w.typ && strings.Contains(p.Detail, w.phrase)
+				})
+				if i < 0 {
+					t.Errorf("no %s problem on %s with %q; got:\n  %s", w.typ, w.field, w.phrase, strings.Join(got.Strings(), "\n  "))
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("%d problems, want %d:\n  %s", len(got), len(tt.want), strings.Join(got.Strings(), "\n  "))
 			}
 		})
 	}

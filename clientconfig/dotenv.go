@@ -2,6 +2,8 @@ package clientconfig
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,11 +78,9 @@ func EnvVars(m *manifest.Manifest) ([]EnvVar, error) {
 
 // OwnerPath returns the first path (sorted) of b that its owner may write, or "".
 func OwnerPath(b manifest.Bucket) string {
-	for _, path := range sortedKeys(b.Paths) {
-		for _, op := range b.Paths[path][audienceOwner] {
-			if op == "write" {
-				return path
-			}
+	for _, path := range slices.Sorted(maps.Keys(b.Paths)) {
+		if slices.Contains(b.Paths[path][audienceOwner], "write") {
+			return path
 		}
 	}
 	return ""

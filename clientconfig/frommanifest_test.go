@@ -1,6 +1,7 @@
 package clientconfig
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apiless/apiless/manifest"
+	"github.com/apiless/apiless/validation"
 )
 
 // withTokens returns a copy of m whose deploy-time values are CDK-style token strings, as a
@@ -88,13 +90,22 @@ func TestBuildAmplifyOutputsWithTokensChecks(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error for an empty client ID and a path with a leading /")
 	}
-	for _, want := range []string{"userPoolClientId is empty", `path "/{identity}/*"`} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %q", err, want)
-		}
+	var ve *validation.Error
+	if !errors.As(err, &ve) {
+		t.Fatalf("error %q is not a *validation.Error", err)
 	}
-	if strings.Contains(err.Error(), "unresolved") || strings.Contains(err.Error(), "is not of the form") {
-		t.Errorf("error %q complains about deploy-time values", err)
+	want := validation.List{
+		{Field: "userPoolClientId", Type: validation.Required},
+		{Field: `buckets[0].paths["/{identity}/*"]`, Type: validation.Invalid},
+	}
+	// Only these: nothing about the formats or tokens of the deploy-time values.
+	if len(ve.Problems) != len(want) {
+		t.Errorf("problems:\n  %s\nwant only %v", strings.Join(ve.Problems.Strings(), "\n  "), want)
+	}
+	for _, w := range want {
+		if !ve.Problems.Has(w.Field, w.Type) {
+			t.Errorf("no %s problem on %s in %q", w.Type, w.Field, err)
+		}
 	}
 	if _, _, err := BuildAmplifyOutputsWithTokens(nil, "S"); err == nil {
 		t.Error("nil manifest: want an error")

@@ -16,8 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/apiless/apiless/manifest"
@@ -87,11 +88,7 @@ func ParseOutputs(data []byte, file string) ([]Stack, error) {
 		return stacks, nil
 	}
 
-	names := make([]string, 0, len(top))
-	for name := range top {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(top))
 	stacks := make([]Stack, 0, len(names))
 	for _, name := range names {
 		var outs map[string]json.RawMessage
@@ -130,7 +127,7 @@ func SelectStack(stacks []Stack, name, file string) (Stack, error) {
 			}
 			if !s.HasManifest() {
 				return Stack{}, fmt.Errorf("stack %q in %q has no %q output (its outputs: %s): it is not an apiless stack, or it was deployed by an older apiless",
-					name, file, manifest.OutputKey, listOrNone(keysOf(s.Outputs)))
+					name, file, manifest.OutputKey, listOrNone(slices.Sorted(maps.Keys(s.Outputs))))
 			}
 			return s, nil
 		}
@@ -191,15 +188,6 @@ func describeJSONError(data []byte, err error) string {
 		return fmt.Sprintf("line %d, column %d: %v", line, col, err)
 	}
 	return err.Error()
-}
-
-func keysOf(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func listOrNone(items []string) string {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/apiless/apiless/manifest"
+	"github.com/apiless/apiless/validation"
 )
 
 // Audiences and operations of the manifest's access maps.
@@ -68,148 +70,183 @@ func ManifestFromStack(stack Stack, file string) (*manifest.Manifest, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("%s does not match the manifest format: %v", where, err)
 	}
-	if problems := Validate(&m); len(problems) > 0 {
-		return nil, fmt.Errorf("%s is not usable:\n  - %s", where, strings.Join(problems, "\n  - "))
+	if err := Validate(&m).Err(where + " is not usable"); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }
 
-// Validate lists what in m cannot be turned into client configuration. An empty list means m is
-// usable.
-func Validate(m *manifest.Manifest) []string {
-	var p []string
-	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+// Validate lists what in m cannot be turned into client configuration, every problem at once,
+// each on the manifest's JSON path ("tables[0].partitionKey", `buckets[1].paths["public/*"]`).
+// An empty list means m is usable.
+func Validate(m *manifest.Manifest) validation.List {
+	var l validation.List
+	validateIDs(&l, m)
+	validateAuth(&l, m)
+	groups := validateGroups(&l, m.Groups)
+	tenantUsed := validateTables(&l, m.Tables, groups)
+	if validateBuckets(&l, m.Buckets, groups) {
+		tenantUsed = true
+	}
+	if tenantUsed && m.TenantClaim == "" {
+		l.Add("tenantClaim", validation.Required, "",
+			"is empty, but a table or path is keyed by tenant; expected the name of the ID token claim that holds the tenant")
+	}
+	return l
+}
 
-	required := []struct{ name, value string }{
+// validateIDs checks the deploy-time identifiers: present, of the form Amplify JS reads the
+// region from, and resolved.
+func validateIDs(l *validation.List, m *manifest.Manifest) {
+	for _, r := range []struct{ field, value string }{
 		{"region", m.Region},
 		{"userPoolId", m.UserPoolID},
 		{"userPoolClientId", m.UserPoolClientID},
 		{"identityPoolId", m.IdentityPoolID},
-	}
-	for _, r := range required {
+	} {
 		if strings.TrimSpace(r.value) == "" {
-			add("%s is empty", r.name)
+			l.Add(r.field, validation.Required, r.value, "is empty; expected the deployed stack's value")
 		}
 	}
 	// Amplify JS takes the Cognito Identity region from the pool ID's "<region>:" prefix, and the
 	// user pool's from its "<region>_" prefix.
 	if m.IdentityPoolID != "" && !strings.Contains(m.IdentityPoolID, ":") {
-		add("identityPoolId %q is not of the form <region>:<id>", m.IdentityPoolID)
+		l.Add("identityPoolId", validation.Invalid, m.IdentityPoolID, "%q is not of the form <region>:<id>", m.IdentityPoolID)
 	}
 	if m.UserPoolID != "" && !strings.Contains(m.UserPoolID, "_") {
-		add("userPoolId %q is not of the form <region>_<id>", m.UserPoolID)
+		l.Add("userPoolId", validation.Invalid, m.UserPoolID, "%q is not of the form <region>_<id>", m.UserPoolID)
 	}
-	for _, v := range []struct{ name, value string }{
+	for _, v := range []struct{ field, value string }{
 		{"region", m.Region}, {"userPoolId", m.UserPoolID}, {"userPoolClientId", m.UserPoolClientID},
 		{"identityPoolId", m.IdentityPoolID}, {"userPoolProviderName", m.UserPoolProviderName},
 	} {
 		if strings.Contains(v.value, "${Token[") || strings.Contains(v.value, "{\"Ref\"") {
-			add("%s is an unresolved CloudFormation token (%q): read the outputs of a deployed stack, not a synthesized template", v.name, v.value)
+			l.Add(v.field, validation.Invalid, v.value,
+				"%q is an unresolved CloudFormation token: read the outputs of a deployed stack, not a synthesized template", v.value)
 		}
 	}
-	if m.MfaConfiguration != "" {
-		if _, ok := mfaConfigurations[m.MfaConfiguration]; !ok {
-			add("mfaConfiguration %q is not OFF, OPTIONAL or ON", m.MfaConfiguration)
-		}
+}
+
+// validateAuth checks the sign-in settings against the values Amplify knows.
+func validateAuth(l *validation.List, m *manifest.Manifest) {
+	if _, ok := mfaConfigurations[m.MfaConfiguration]; m.MfaConfiguration != "" && !ok {
+		l.Add("mfaConfiguration", validation.NotSupported, m.MfaConfiguration, "%q; expected OFF, OPTIONAL or ON", m.MfaConfiguration)
 	}
-	for _, method := range m.MfaMethods {
+	for i, method := range m.MfaMethods {
 		if _, ok := mfaMethods[strings.ToUpper(method)]; !ok {
-			add("mfaMethods has %q; known: SMS, TOTP, EMAIL", method)
+			l.Add(validation.Index("mfaMethods", i), validation.NotSupported, method, "%q; known: SMS, TOTP, EMAIL", method)
 		}
 	}
-	for _, attr := range m.UsernameAttributes {
+	for i, attr := range m.UsernameAttributes {
 		if _, ok := usernameAttributes[strings.ToLower(attr)]; !ok {
-			add("usernameAttributes has %q; known: email, phone_number, username", attr)
+			l.Add(validation.Index("usernameAttributes", i), validation.NotSupported, attr, "%q; known: email, phone_number, username", attr)
 		}
 	}
 	if pp := m.PasswordPolicy; pp != nil && pp.MinLength < 0 {
-		add("passwordPolicy.minLength is %d", pp.MinLength)
+		l.Add("passwordPolicy.minLength", validation.Invalid, pp.MinLength, "is %d; expected 0 or more", pp.MinLength)
 	}
+}
 
-	groups := map[string]bool{}
-	for i, g := range m.Groups {
+// validateGroups checks the group names and returns them.
+func validateGroups(l *validation.List, groups []manifest.Group) map[string]bool {
+	names := map[string]bool{}
+	for i, g := range groups {
+		field := validation.Index("groups", i) + ".name"
 		switch {
 		case g.Name == "":
-			add("groups[%d] has no name", i)
-		case groups[g.Name]:
-			add("group %q is listed twice", g.Name)
+			l.Add(field, validation.Required, g.Name, "is empty; every group needs a name")
+		case names[g.Name]:
+			l.Add(field, validation.Duplicate, g.Name, "%q is listed twice", g.Name)
 		}
-		groups[g.Name] = true
+		names[g.Name] = true
 	}
-	tenantUsed := false
+	return names
+}
 
-	tables := map[string]bool{}
-	for i, t := range m.Tables {
-		label := fmt.Sprintf("tables[%d] (%q)", i, t.Name)
-		if t.Name == "" {
-			add("tables[%d] has no name", i)
-		} else if tables[t.Name] {
-			add("table name %q is used twice", t.Name)
-		}
-		tables[t.Name] = true
+// validateTables checks the tables and reports whether one is keyed by tenant.
+func validateTables(l *validation.List, tables []manifest.Table, groups map[string]bool) (tenantUsed bool) {
+	names := map[string]bool{}
+	for i, t := range tables {
+		field := validation.Index("tables", i)
+		validateName(l, field, "table", t.Name, names)
 		if t.TableName == "" {
-			add("%s has no tableName", label)
+			l.Add(field+".tableName", validation.Required, t.TableName, "is empty; expected the DynamoDB table name of table %q", t.Name)
 		}
 		if t.PartitionKey == "" {
-			add("%s has no partitionKey", label)
+			l.Add(field+".partitionKey", validation.Required, t.PartitionKey, "is empty; expected the partition key attribute of table %q", t.Name)
 		}
 		switch t.PartitionKeyValue {
 		case keyValueIdentity:
 		case keyValueTenant:
 			tenantUsed = true
 		default:
-			add("%s partitionKeyValue is %q, want %q or %q", label, t.PartitionKeyValue, keyValueIdentity, keyValueTenant)
+			l.Add(field+".partitionKeyValue", validation.NotSupported, t.PartitionKeyValue,
+				"%q; expected %q or %q", t.PartitionKeyValue, keyValueIdentity, keyValueTenant)
 		}
-		for _, aud := range sortedKeys(t.Access) {
-			checkAudience(add, label, aud, groups, audienceAuthenticated, audienceGuest)
-			for _, op := range t.Access[aud] {
-				if !tableOps[op] {
-					add("%s access for %q has operation %q; known: read, write, delete", label, aud, op)
-				}
-			}
+		for _, aud := range slices.Sorted(maps.Keys(t.Access)) {
+			audField := validation.Key(field+".access", aud)
+			validateAudience(l, audField, aud, groups, audienceAuthenticated, audienceGuest)
+			validateOps(l, audField, t.Access[aud], tableOps, "read, write, delete")
 		}
 	}
+	return tenantUsed
+}
 
-	buckets := map[string]bool{}
-	for i, b := range m.Buckets {
-		label := fmt.Sprintf("buckets[%d] (%q)", i, b.Name)
-		if b.Name == "" {
-			add("buckets[%d] has no name", i)
-		} else if buckets[b.Name] {
-			add("bucket name %q is used twice", b.Name)
-		}
-		buckets[b.Name] = true
+// validateBuckets checks the buckets and their path rules and reports whether a path is keyed
+// by tenant.
+func validateBuckets(l *validation.List, buckets []manifest.Bucket, groups map[string]bool) (tenantUsed bool) {
+	names := map[string]bool{}
+	for i, b := range buckets {
+		field := validation.Index("buckets", i)
+		validateName(l, field, "bucket", b.Name, names)
 		if b.BucketName == "" {
-			add("%s has no bucketName", label)
+			l.Add(field+".bucketName", validation.Required, b.BucketName, "is empty; expected the S3 bucket name of bucket %q", b.Name)
 		}
-		for _, path := range sortedKeys(b.Paths) {
+		for _, path := range slices.Sorted(maps.Keys(b.Paths)) {
+			pathField := validation.Key(field+".paths", path)
 			for _, msg := range checkPath(path) {
-				add("%s path %q: %s", label, path, msg)
+				l.Add(pathField, validation.Invalid, path, "%s", msg)
 			}
 			hasIdentity := strings.Contains(path, manifest.IdentityToken)
 			hasTenant := strings.Contains(path, manifest.TenantToken)
 			tenantUsed = tenantUsed || hasTenant
-			for _, aud := range sortedKeys(b.Paths[path]) {
-				checkAudience(add, label+" path "+quote(path), aud, groups,
-					audienceOwner, audienceAuthenticated, audienceGuest, audienceTenant)
-				if aud == audienceOwner && !hasIdentity {
-					add("%s path %q gives %q access but has no %s segment", label, path, audienceOwner, manifest.IdentityToken)
-				}
-				if aud == audienceTenant && !hasTenant {
-					add("%s path %q gives %q access but has no %s segment", label, path, audienceTenant, manifest.TenantToken)
-				}
-				for _, op := range b.Paths[path][aud] {
-					if !bucketOps[op] {
-						add("%s path %q access for %q has operation %q; known: get, list, write, delete", label, path, aud, op)
+			for _, aud := range slices.Sorted(maps.Keys(b.Paths[path])) {
+				audField := validation.Key(pathField, aud)
+				validateAudience(l, audField, aud, groups, audienceOwner, audienceAuthenticated, audienceGuest, audienceTenant)
+				for _, need := range []struct {
+					audience, token string
+					has             bool
+				}{{audienceOwner, manifest.IdentityToken, hasIdentity}, {audienceTenant, manifest.TenantToken, hasTenant}} {
+					if aud == need.audience && !need.has {
+						l.Add(audField, validation.Forbidden, aud,
+							"gives %q access but path %q has no %s segment, so it would be shared", aud, path, need.token)
 					}
 				}
+				validateOps(l, audField, b.Paths[path][aud], bucketOps, "get, list, write, delete")
 			}
 		}
 	}
-	if tenantUsed && m.TenantClaim == "" {
-		add("a table or path is keyed by tenant but tenantClaim is empty")
+	return tenantUsed
+}
+
+// validateName checks the logical name of a table or bucket at field and records it in seen.
+func validateName(l *validation.List, field, kind, name string, seen map[string]bool) {
+	switch {
+	case name == "":
+		l.Add(field+".name", validation.Required, name, "is empty; every %s needs a logical name", kind)
+	case seen[name]:
+		l.Add(field+".name", validation.Duplicate, name, "%s name %q is used twice", kind, name)
 	}
-	return p
+	seen[name] = true
+}
+
+// validateOps checks the operations granted at field (an access entry) against the known ones.
+func validateOps(l *validation.List, field string, ops []string, known map[string]bool, knownList string) {
+	for j, op := range ops {
+		if !known[op] {
+			l.Add(validation.Index(field, j), validation.NotSupported, op, "operation %q; known: %s", op, knownList)
+		}
+	}
 }
 
 // checkPath applies the path rules that Amplify Gen 2 accepts: no leading "/", ends with "/*",
@@ -231,20 +268,13 @@ func checkPath(path string) []string {
 	if strings.Contains(strings.TrimSuffix(path, "*"), "*") {
 		p = append(p, "has a wildcard before the end")
 	}
+	segments := strings.Split(path, "/")
 	for _, token := range []string{manifest.IdentityToken, manifest.TenantToken} {
 		switch n := strings.Count(path, token); {
 		case n > 1:
 			p = append(p, fmt.Sprintf("has %s %d times", token, n))
-		case n == 1:
-			whole := false
-			for _, seg := range strings.Split(path, "/") {
-				if seg == token {
-					whole = true
-				}
-			}
-			if !whole {
-				p = append(p, fmt.Sprintf("has %s inside a segment; it must be a whole segment", token))
-			}
+		case n == 1 && !slices.Contains(segments, token):
+			p = append(p, fmt.Sprintf("has %s inside a segment; it must be a whole segment", token))
 		}
 	}
 	rest := strings.NewReplacer(manifest.IdentityToken, "", manifest.TenantToken, "").Replace(path)
@@ -254,28 +284,16 @@ func checkPath(path string) []string {
 	return p
 }
 
-func checkAudience(add func(string, ...any), label, aud string, groups map[string]bool, allowed ...string) {
+// validateAudience checks an audience key at field: one of allowed, or "group:<name>" of a
+// declared group.
+func validateAudience(l *validation.List, field, aud string, groups map[string]bool, allowed ...string) {
 	if name, ok := strings.CutPrefix(aud, groupPrefix); ok {
 		if !groups[name] {
-			add("%s gives access to group %q, which is not in groups", label, name)
+			l.Add(field, validation.Invalid, aud, "gives access to group %q, which is not in groups", name)
 		}
 		return
 	}
-	for _, a := range allowed {
-		if aud == a {
-			return
-		}
+	if !slices.Contains(allowed, aud) {
+		l.Add(field, validation.NotSupported, aud, "unknown audience %q; known: %s, group:<name>", aud, strings.Join(allowed, ", "))
 	}
-	add("%s has unknown audience %q; known: %s, group:<name>", label, aud, strings.Join(allowed, ", "))
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func quote(s string) string { return fmt.Sprintf("%q", s) }
