@@ -8,7 +8,10 @@
 //
 // The evaluation follows AWS's documented logic for requests inside one account: an explicit Deny
 // in any applicable policy wins, otherwise an Allow in either the identity-based or the
-// resource-based policies allows, otherwise the request is implicitly denied. Permission
+// resource-based policies allows, otherwise the request is implicitly denied. Assuming a role is
+// the exception AWS makes: the role's trust policy must allow it, and an identity-based Allow is
+// needed besides when the caller is in another account or the trust policy names only its
+// account. Permission
 // boundaries, session policies and SCPs are not modelled; since they can only remove permissions,
 // ignoring them can make the evaluator report more access than AWS grants, never less.
 //

@@ -3,6 +3,7 @@ package iameval
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -294,62 +295,124 @@ func (d Decision) String() string {
 // Result is a decision and the statements that produced it.
 type Result struct {
 	Decision Decision
-	Allows   []*Statement // statements that allow the request
-	Denies   []*Statement // statements that deny it
+	// Allows lists the statements that allow the request. For a role assumption an identity-based
+	// statement allows only together with the trust policy (see [Evaluate]), so Allows can hold
+	// statements while the decision is a deny.
+	Allows []*Statement
+	Denies []*Statement // statements that deny it
 }
 
 // Allowed reports whether the request is allowed.
 func (r Result) Allowed() bool { return r.Decision == Allowed }
 
-// Evaluate decides a request within one account: identity-based policies of the principal and the
-// resource-based policies of the resource (bucket policy, trust policy) are all consulted; any
-// applicable Deny wins, otherwise an Allow in either kind allows, otherwise the request is
-// implicitly denied.
+// Evaluate decides a request: identity-based policies of the principal and the resource-based
+// policies of the resource (bucket policy, trust policy) are all consulted, and any applicable Deny
+// wins. Otherwise, for most requests, which Evaluate takes to be made inside one account, an Allow
+// in either kind allows, and without one the request is implicitly denied.
+//
+// Assuming a role (sts:AssumeRole, sts:AssumeRoleWithWebIdentity, sts:AssumeRoleWithSAML,
+// sts:TagSession, sts:SetSourceIdentity, sts:SetContext on a role ARN) is decided by the role's
+// trust policy, passed as the resource policy: an identity-based policy alone never allows it. A
+// trust policy that names the principal itself (its ARN, a web identity or SAML provider, a
+// service, or *) allows a principal of the role's own account with no identity-based policy; a
+// principal of another account, or one whose account the trust policy names instead of the
+// principal, needs an identity-based Allow as well.
 func Evaluate(req Request, identity, resource []*Policy) Result {
+	return evaluate(req, identity, resource, false)
+}
+
+// evaluate is Evaluate; callerAllows stands for identity-based policies that are not known but
+// taken to allow the request (those of a caller outside the template).
+func evaluate(req Request, identity, resource []*Policy, callerAllows bool) Result {
 	ctx := newReqContext(req.Context)
+	assume := isRoleAssumption(req.Action, req.Resource)
 	var res Result
-	consider := func(ps []*Policy, resourceBased bool) {
-		for _, p := range ps {
-			for _, s := range p.Statements {
-				if !s.applies(req, ctx, resourceBased) {
-					continue
-				}
-				if s.Effect == "Deny" {
-					res.Denies = append(res.Denies, s)
-				} else {
-					res.Allows = append(res.Allows, s)
-				}
+	identityAllows, trustNames, trustAccount := callerAllows, false, false
+	for _, p := range identity {
+		for _, s := range p.Statements {
+			if !s.applies(req, ctx) {
+				continue
+			}
+			if s.Effect == "Deny" {
+				res.Denies = append(res.Denies, s)
+			} else {
+				res.Allows = append(res.Allows, s)
+				identityAllows = true
 			}
 		}
 	}
-	consider(identity, false)
-	consider(resource, true)
+	for _, p := range resource {
+		for _, s := range p.Statements {
+			hit := s.principalHit(req.Principal)
+			if hit == hitNone || !s.applies(req, ctx) {
+				continue
+			}
+			switch {
+			case s.Effect == "Deny":
+				// An account named in a Deny denies every principal in it.
+				res.Denies = append(res.Denies, s)
+			case hit == hitNamed:
+				res.Allows = append(res.Allows, s)
+				trustNames = true
+			case assume:
+				// An account named in an Allow only delegates to the identity-based policies of
+				// its principals. Other resource policies leave that to the identity side, which
+				// Evaluate takes to be in the same account.
+				res.Allows = append(res.Allows, s)
+				trustAccount = true
+			}
+		}
+	}
 	switch {
 	case len(res.Denies) > 0:
 		res.Decision = ExplicitDeny
-	case len(res.Allows) > 0:
+	case !assume && len(res.Allows) > 0,
+		assume && trustNames && sameAccount(req.Principal, req.Resource),
+		assume && (trustNames || trustAccount) && identityAllows:
 		res.Decision = Allowed
 	}
 	return res
 }
 
-func (s *Statement) applies(req Request, ctx *reqContext, resourceBased bool) bool {
-	if resourceBased {
-		deny := s.Effect == "Deny"
-		switch {
-		case s.Principal != nil:
-			if !principalMatches(s.Principal, req.Principal, deny) {
-				return false
-			}
-		case s.NotPrincipal != nil:
-			if principalMatches(s.NotPrincipal, req.Principal, deny) {
-				return false
-			}
-		default:
-			// A resource-based statement without a principal applies to nobody.
-			return false
-		}
+// roleAssumptionActions are the actions that a role's trust policy decides.
+var roleAssumptionActions = []string{
+	"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
+	"sts:tagsession", "sts:setsourceidentity", "sts:setcontext",
+}
+
+// isRoleAssumption reports whether a request asks to assume a role (or to tag or name the session
+// while doing so): an action of roleAssumptionActions on an IAM role ARN.
+func isRoleAssumption(action, resource string) bool {
+	parts := strings.SplitN(resource, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") &&
+		slices.Contains(roleAssumptionActions, strings.ToLower(action))
+}
+
+// sameAccount reports whether a principal needs no identity-based policy to use a resource-based
+// Allow that names it: web identity and SAML providers and services have none, and an IAM
+// principal needs none in the resource's own account.
+func sameAccount(p Principal, resource string) bool {
+	if !strings.EqualFold(p.Type, "AWS") {
+		return true
 	}
+	acct := principalAccount(p)
+	return acct != "" && acct == arnAccount(resource)
+}
+
+// principalAccount is the account of an IAM principal, given by ARN or as a bare account ID.
+func principalAccount(p Principal) string {
+	if a := arnAccount(p.ID); a != "" {
+		return a
+	}
+	if len(p.ID) == 12 && strings.Trim(p.ID, "0123456789") == "" {
+		return p.ID
+	}
+	return ""
+}
+
+// applies reports whether the statement's action, resource and conditions match the request. The
+// principal is checked apart, by principalHit, for resource-based policies.
+func (s *Statement) applies(req Request, ctx *reqContext) bool {
 	if !s.matchesAction(req.Action) || !s.matchesResource(req.Resource, ctx) {
 		return false
 	}
@@ -359,6 +422,22 @@ func (s *Statement) applies(req Request, ctx *reqContext, resourceBased bool) bo
 		}
 	}
 	return true
+}
+
+// principalHit tells how a resource-based statement names the requester.
+func (s *Statement) principalHit(p Principal) principalHit {
+	deny := s.Effect == "Deny"
+	switch {
+	case s.Principal != nil:
+		return principalMatch(s.Principal, p)
+	case s.NotPrincipal != nil:
+		if principalMatches(s.NotPrincipal, p, deny) {
+			return hitNone
+		}
+		return hitNamed
+	}
+	// A resource-based statement without a principal applies to nobody.
+	return hitNone
 }
 
 func (s *Statement) matchesAction(action string) bool {
@@ -402,17 +481,26 @@ func (s *Statement) matchesResource(resource string, ctx *reqContext) bool {
 	return true
 }
 
-// principalMatches decides whether a Principal element names the requester. An account (its ID or
-// its root ARN) names every principal in it, but in an Allow that only delegates to the
-// principal's identity-based policies, so it matches for Deny statements only.
-func principalMatches(spec map[string][]string, p Principal, deny bool) bool {
+// principalHit is how a Principal element names a requester.
+type principalHit uint8
+
+const (
+	hitNone    principalHit = iota
+	hitAccount              // the requester's account, by its ID or its root ARN
+	hitNamed                // the requester itself, or everyone
+)
+
+// principalMatch decides how a Principal element names the requester: by itself (or as everyone),
+// by its account, or not at all.
+func principalMatch(spec map[string][]string, p Principal) principalHit {
+	best := hitNone
 	for typ, ids := range spec {
 		if typ == "*" {
-			return true
+			return hitNamed
 		}
 		for _, id := range ids {
 			if id == "*" && (typ == "AWS" || strings.EqualFold(typ, p.Type)) {
-				return true
+				return hitNamed
 			}
 			if !strings.EqualFold(typ, p.Type) {
 				continue
@@ -420,21 +508,27 @@ func principalMatches(spec map[string][]string, p Principal, deny bool) bool {
 			switch typ {
 			case "AWS":
 				if id == p.ID {
-					return true
+					return hitNamed
 				}
 				if acct := arnAccount(p.ID); acct != "" && (id == acct || (strings.HasPrefix(id, "arn:") && strings.HasSuffix(id, ":iam::"+acct+":root"))) {
-					if deny {
-						return true
-					}
+					best = hitAccount
 				}
 			default:
 				if strings.EqualFold(id, p.ID) {
-					return true
+					return hitNamed
 				}
 			}
 		}
 	}
-	return false
+	return best
+}
+
+// principalMatches decides whether a Principal element names the requester. An account (its ID or
+// its root ARN) names every principal in it, but in an Allow that only delegates to the
+// principal's identity-based policies, so it matches for Deny statements only.
+func principalMatches(spec map[string][]string, p Principal, deny bool) bool {
+	h := principalMatch(spec, p)
+	return h == hitNamed || deny && h == hitAccount
 }
 
 func arnAccount(arn string) string {

@@ -213,8 +213,8 @@ func (r *Role) TrustsPrincipal(p Principal) bool {
 }
 
 // ResourcePolicies returns the resource-based policies of the template that apply to a resource:
-// the bucket policy of the bucket an S3 ARN belongs to, and the resource policy of the DynamoDB
-// table an ARN belongs to (the table itself, its indexes and streams).
+// the bucket policy of the bucket an S3 ARN belongs to, the resource policy of the DynamoDB table
+// an ARN belongs to (the table itself, its indexes and streams), and the trust policy of a role.
 func (t *Template) ResourcePolicies(resourceARN string) ([]*Policy, error) {
 	if ps, ok := t.resPolicyMemo[resourceARN]; ok {
 		return ps, nil
@@ -229,6 +229,16 @@ func (t *Template) ResourcePolicies(resourceARN string) ([]*Policy, error) {
 
 func (t *Template) resourcePolicies(resourceARN string) ([]*Policy, error) {
 	var out []*Policy
+	if strings.Contains(resourceARN, ":role/") {
+		// A role's trust policy is its resource-based policy.
+		role, err := t.RoleByARN(resourceARN)
+		if err != nil {
+			return nil, err
+		}
+		if role != nil {
+			out = append(out, role.Trust)
+		}
+	}
 	under := func(base string) bool {
 		return resourceARN == base || strings.HasPrefix(resourceARN, base+"/")
 	}
@@ -309,7 +319,13 @@ func (t *Template) Authorize(role *Role, action, resource string, ctx Context) (
 // AssumeRole evaluates the role's trust policy for a principal asking to assume it, e.g.
 // cognito-identity.amazonaws.com calling sts:AssumeRoleWithWebIdentity on behalf of an identity
 // whose aud and amr are in the context.
+//
+// The caller's own identity-based policies are not in the template, so AssumeRole takes them to
+// allow the request, the most the caller's account can grant: the result is whom the trust policy
+// lets in, a principal it names or any principal of an account it names, also in another account.
+// To decide a request with the caller's policies known, use [Evaluate] with the role's trust policy
+// as the resource policy.
 func AssumeRole(role *Role, p Principal, action string, ctx Context) Result {
 	req := Request{Principal: p, Action: action, Resource: role.ARN, Context: ctx}
-	return Evaluate(req, nil, []*Policy{role.Trust})
+	return evaluate(req, nil, []*Policy{role.Trust}, true)
 }
