@@ -18,6 +18,7 @@ import (
 
 	"github.com/apiless/apiless/clientconfig"
 	"github.com/apiless/apiless/constructs/directaccess"
+	"github.com/apiless/apiless/validation"
 )
 
 // HostingProps turns on the demo's website: a private S3 bucket behind CloudFront that serves
@@ -50,22 +51,25 @@ const SiteContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-
 	"img-src 'self' data: blob:; connect-src 'self' https://*.amazonaws.com; font-src 'self'; " +
 	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// ValidateHosting lists what is wrong with p (nil is valid: hosting off).
-func ValidateHosting(p *HostingProps) []string {
+// ValidateHosting lists what is wrong with p (nil is valid: hosting off), every problem at once,
+// on the fields of DemoStackProps ("Hosting.DomainName").
+func ValidateHosting(p *HostingProps) validation.List {
+	var l validation.List
 	if p == nil {
-		return nil
+		return l
 	}
-	var problems []string
 	switch {
 	case p.DomainName != "" && p.Certificate == nil:
-		problems = append(problems, fmt.Sprintf("Hosting.DomainName is %q but Hosting.Certificate is nil; expected an ACM certificate in us-east-1 for that domain", p.DomainName))
+		l.Add("Hosting.Certificate", validation.Required, nil,
+			"is nil, but Hosting.DomainName is %q; expected an ACM certificate in us-east-1 for that domain", p.DomainName)
 	case p.DomainName == "" && p.Certificate != nil:
-		problems = append(problems, "Hosting.Certificate is set but Hosting.DomainName is empty; expected the domain the certificate is for")
+		l.Add("Hosting.DomainName", validation.Required, p.DomainName,
+			"is empty, but Hosting.Certificate is set; expected the domain the certificate is for")
 	}
 	if d := p.DomainName; d != "" && (strings.Contains(d, "://") || strings.ContainsAny(d, "/:* ")) {
-		problems = append(problems, fmt.Sprintf("Hosting.DomainName is %q; expected a host name such as \"demo.example.com\"", d))
+		l.Add("Hosting.DomainName", validation.Invalid, d, "%q; expected a host name such as \"demo.example.com\"", d)
 	}
-	return problems
+	return l
 }
 
 // site is the hosting part of the demo stack. It is created in two steps: the distribution
@@ -79,8 +83,8 @@ type site struct {
 }
 
 func newSite(stack awscdk.Stack, p *HostingProps) *site {
-	if problems := ValidateHosting(p); len(problems) > 0 {
-		panic(fmt.Errorf("invalid demo stack hosting:\n  - %s", strings.Join(problems, "\n  - ")))
+	if err := ValidateHosting(p).Err(*stack.Node().Path() + ": invalid hosting props"); err != nil {
+		panic(err)
 	}
 	s := &site{scope: constructs.NewConstruct(stack, jsii.String("Site")), props: *p}
 	if s.props.WebAppDir == "" {

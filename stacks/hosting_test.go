@@ -21,6 +21,7 @@ import (
 	"github.com/apiless/apiless/isolation"
 	"github.com/apiless/apiless/manifest"
 	"github.com/apiless/apiless/stacks"
+	"github.com/apiless/apiless/validation"
 )
 
 // The hosting configurations are synthesized together, once, and shared by every test:
@@ -110,38 +111,53 @@ func stagedConfig(stack awscdk.Stack) (string, error) {
 func TestValidateHosting(t *testing.T) {
 	cert := awscertificatemanager.Certificate_FromCertificateArn(awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil),
 		jsii.String("Cert"), jsii.String(certificateID))
+	type want struct {
+		field  string
+		typ    validation.Type
+		phrase string // in the problem's Detail
+	}
 	tests := []struct {
 		name  string
 		props *stacks.HostingProps
-		want  []string
+		want  []want
 	}{
 		{"off", nil, nil},
 		{"defaults", &stacks.HostingProps{}, nil},
 		{"custom domain", &stacks.HostingProps{DomainName: siteDomain, Certificate: cert}, nil},
-		{"domain without certificate", &stacks.HostingProps{DomainName: siteDomain}, []string{`Hosting.DomainName is "demo.example.com" but Hosting.Certificate is nil`}},
-		{"certificate without domain", &stacks.HostingProps{Certificate: cert}, []string{"Hosting.Certificate is set but Hosting.DomainName is empty"}},
-		{"URL instead of host", &stacks.HostingProps{DomainName: "https://" + siteDomain, Certificate: cert}, []string{`Hosting.DomainName is "https://demo.example.com"; expected a host name`}},
+		{"domain without certificate", &stacks.HostingProps{DomainName: siteDomain},
+			[]want{{"Hosting.Certificate", validation.Required, `Hosting.DomainName is "demo.example.com"`}}},
+		{"certificate without domain", &stacks.HostingProps{Certificate: cert},
+			[]want{{"Hosting.DomainName", validation.Required, "expected the domain the certificate is for"}}},
+		{"URL instead of host", &stacks.HostingProps{DomainName: "https://" + siteDomain, Certificate: cert},
+			[]want{{"Hosting.DomainName", validation.Invalid, `"https://demo.example.com"; expected a host name`}}},
+		{"URL without certificate, both reported", &stacks.HostingProps{DomainName: "https://" + siteDomain},
+			[]want{{"Hosting.Certificate", validation.Required, "expected an ACM certificate"}, {"Hosting.DomainName", validation.Invalid, "expected a host name"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := stacks.ValidateHosting(tt.props)
 			if len(got) != len(tt.want) {
-				t.Fatalf("problems = %q, want %d matching %q", got, len(tt.want), tt.want)
+				t.Fatalf("problems = %q, want %d: %v", got.Strings(), len(tt.want), tt.want)
 			}
-			for i := range got {
-				if !strings.Contains(got[i], tt.want[i]) {
-					t.Errorf("problem %d = %q, want it to contain %q", i, got[i], tt.want[i])
+			for i, w := range tt.want {
+				if got[i].Field != w.field || got[i].Type != w.typ || !strings.Contains(got[i].Detail, w.phrase) {
+					t.Errorf("problem %d = %+v, want a %s problem on %s with %q", i, got[i], w.typ, w.field, w.phrase)
 				}
 			}
 		})
 	}
 }
 
+// TestHostingRefusesBadProps: the stack panics with the problems as data, titled with its path.
 func TestHostingRefusesBadProps(t *testing.T) {
 	defer func() {
 		r := recover()
-		if r == nil || !strings.Contains(fmt.Sprint(r), "Hosting.Certificate is nil") {
-			t.Errorf("recovered %v; want the Hosting.Certificate problem", r)
+		ve, ok := r.(*validation.Error)
+		if !ok {
+			t.Fatalf("recovered %v (%T); want a *validation.Error", r, r)
+		}
+		if !ve.Problems.Has("Hosting.Certificate", validation.Required) || !strings.HasPrefix(ve.What, "Bad:") {
+			t.Errorf("recovered %q; want the Hosting.Certificate problem of stack Bad", ve)
 		}
 	}()
 	stacks.NewDemoStack(awscdk.NewApp(nil), "Bad", &stacks.DemoStackProps{Hosting: &stacks.HostingProps{DomainName: siteDomain}})
