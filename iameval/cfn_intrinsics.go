@@ -49,35 +49,19 @@ func (t *Template) ResolveString(v any, path string) (string, error) {
 }
 
 func asString(v any, path string) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case json.Number:
-		return x.String(), nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	s, err := scalarString(v)
+	if err != nil {
+		return "", rerr(path, "expected a string, got %s", describe(v))
 	}
-	return "", rerr(path, "expected a string, got %s", describe(v))
+	return s, nil
 }
 
+// describe is describeValue, knowing AWS::NoValue as well.
 func describe(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		b, _ := json.Marshal(v)
-		if len(b) > 120 {
-			b = append(b[:117], "..."...)
-		}
-		return "object " + string(b)
-	case []any:
-		return "a list"
-	case nil:
-		return "null"
-	case noValueT:
+	if v == noValue {
 		return "AWS::NoValue"
 	}
-	return fmt.Sprintf("%T", v)
+	return describeValue(v)
 }
 
 func (t *Template) resolve(v any, path string) (any, error) {
