@@ -55,7 +55,7 @@ type DirectAccess interface {
 
 type directAccess struct {
 	constructs.Construct
-	spec           *spec
+	spec           *compiled
 	userPool       awscognito.IUserPool
 	userPoolClient awscognito.IUserPoolClient
 	identityPool   awscognito.CfnIdentityPool
@@ -68,108 +68,75 @@ type directAccess struct {
 // trustedFederation is the principal every identity pool role trusts.
 const trustedFederation = "cognito-identity.amazonaws.com"
 
-// NewDirectAccess creates the construct. Invalid props panic with one error that lists every
-// problem (see ValidateProps to check props without synthesizing).
+// NewDirectAccess creates the construct. Invalid props panic with one error that names the
+// construct path and lists every problem (see ValidateProps to check props without
+// synthesizing). Below this function only the compiled spec is read, never the props.
 func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccessProps) DirectAccess {
-	if props == nil {
-		props = &DirectAccessProps{}
-	}
-	s, packs, problems := compile(props)
-	if len(problems) == 0 {
-		problems = sameARNs(props)
-	}
-	if err := problemsError(problems); err != nil {
+	c, problems := compile(props)
+	if err := problems.Err(fmt.Sprintf("DirectAccess %s: invalid props", constructPath(scope, id))); err != nil {
 		panic(err)
 	}
-
-	d := &directAccess{spec: s, roles: map[roleKind]awsiam.Role{}, tables: map[string]awsdynamodb.ITable{}, buckets: map[string]awss3.IBucket{}}
+	d := &directAccess{spec: c, roles: map[roleKind]awsiam.Role{}, tables: map[string]awsdynamodb.ITable{}, buckets: map[string]awss3.IBucket{}}
 	constructs.NewConstruct_Override(d, scope, id)
-
-	removal := props.RemovalPolicy
-	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
+	for _, w := range c.warnings {
+		awscdk.Annotations_Of(d).AddWarningV2(jsii.String("apiless:"+w.id), jsii.String(w.message))
 	}
-	retained := removal == awscdk.RemovalPolicy_RETAIN || removal == awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
-	d.warnings(props, removal)
-
-	d.wireUserPool(props, removal, retained)
-	d.wireIdentityPool(props)
-	for _, t := range s.tables {
-		d.tables[t.name] = d.wireTable(props, t, removal, retained)
+	d.wireUserPool()
+	d.wireIdentityPool()
+	for _, t := range c.tables {
+		d.tables[t.name] = d.wireTable(t)
 	}
-	logs := props.AccessLogsBucket
-	for _, b := range s.buckets {
-		if logs == nil && !b.imported {
-			logs = d.newAccessLogsBucket(removal)
-		}
-		d.buckets[b.name] = d.wireBucket(props, b, removal, logs)
+	logs := c.accessLogs
+	if logs == nil && c.createsBucket() {
+		logs = d.newAccessLogsBucket()
 	}
-	for _, r := range s.roles() {
-		d.wirePolicies(r, packs[r])
+	for _, b := range c.buckets {
+		d.buckets[b.name] = d.wireBucket(b, logs)
 	}
-	d.manifest = d.buildManifest(props)
+	for _, r := range c.roles() {
+		d.wirePolicies(r, c.packs[r])
+	}
+	d.manifest = buildManifest(c.spec, d.deployIDs())
 	return d
 }
 
-// sameARNs finds a brought-in table or bucket declared twice under different objects (say,
-// imported twice by name), which ValidateProps cannot see without jsii.
-func sameARNs(props *DirectAccessProps) []string {
-	var problems []string
-	seen := map[string]string{}
-	check := func(arn *string, where, kind string) {
-		if arn == nil {
-			return
-		}
-		if other, ok := seen[*arn]; ok {
-			problems = append(problems, fmt.Sprintf("%s: has the same ARN as %s; expected one rule per %s", where, other, kind))
-			return
-		}
-		seen[*arn] = where
+// constructPath is the path the construct will have, so two DirectAccess constructs in one
+// app can be told apart in an error.
+func constructPath(scope constructs.Construct, id *string) string {
+	if scope == nil {
+		return str(id)
 	}
-	if props.AccessLogsBucket != nil {
-		check(props.AccessLogsBucket.BucketArn(), "AccessLogsBucket", "bucket")
+	parent := str(scope.Node().Path())
+	if parent == "" {
+		return str(id)
 	}
-	for i, b := range props.Buckets {
-		if b != nil && b.Bucket != nil {
-			check(b.Bucket.BucketArn(), fmt.Sprintf("Buckets[%d].Bucket", i), "bucket")
-		}
-	}
-	for i, t := range props.Tables {
-		if t != nil && t.Table != nil {
-			check(t.Table.TableArn(), fmt.Sprintf("Tables[%d].Table", i), "table")
-		}
-	}
-	return problems
+	return parent + "/" + str(id)
 }
 
-func (d *directAccess) warnings(props *DirectAccessProps, removal awscdk.RemovalPolicy) {
-	warn := func(id, msg string) {
-		awscdk.Annotations_Of(d).AddWarningV2(jsii.String("apiless:"+id), jsii.String(msg))
+func (d *directAccess) deployIDs() deployIDs {
+	ids := deployIDs{
+		region:           *awscdk.Stack_Of(d).Region(),
+		userPoolID:       *d.userPool.UserPoolId(),
+		userPoolClientID: *d.userPoolClient.UserPoolClientId(),
+		identityPoolID:   *d.IdentityPoolId(),
+		providerName:     *d.ProviderName(),
+		tableNames:       map[string]string{},
+		bucketNames:      map[string]string{},
 	}
-	if removal == awscdk.RemovalPolicy_DESTROY {
-		warn("destroyUserData", fmt.Sprintf("RemovalPolicy is %s: the user pool, tables and buckets (every user's data) are deleted with the stack", removal))
+	for name, t := range d.tables {
+		ids.tableNames[name] = *t.TableName()
 	}
-	for _, o := range d.spec.origins {
-		if o == "*" {
-			warn("corsWildcard", `CorsAllowedOrigins contains "*": any web site can call the buckets from a visitor's browser with that visitor's credentials`)
-		}
+	for name, b := range d.buckets {
+		ids.bucketNames[name] = *b.BucketName()
 	}
-	if d.spec.guests {
-		warn("guestsEnabled", "Guests is on: anyone on the internet can get guest credentials and use what the rules grant to guests")
-	}
-	if d.spec.tenantTag != "" && props.UserPoolClient != nil {
-		warn("tenantClaimWritable", fmt.Sprintf("Tenant.Claim %q comes from a brought-in user pool client: make sure that client cannot write the attribute, or a user can move into another tenant", d.spec.tenantClaim))
-	}
+	return ids
 }
 
-func (d *directAccess) wireUserPool(props *DirectAccessProps, removal awscdk.RemovalPolicy, retained bool) {
-	if props.UserPool != nil {
-		d.userPool, d.userPoolClient = props.UserPool, props.UserPoolClient
+func (d *directAccess) wireUserPool() {
+	p := d.spec.pool
+	if p.existing != nil {
+		d.userPool, d.userPoolClient = p.existing, p.client
 		return
-	}
-	mfa := props.Mfa
-	if mfa == "" {
-		mfa = awscognito.Mfa_OPTIONAL
 	}
 	var custom *map[string]awscognito.ICustomAttribute
 	if name, ok := strings.CutPrefix(d.spec.tenantClaim, "custom:"); ok {
@@ -184,17 +151,13 @@ func (d *directAccess) wireUserPool(props *DirectAccessProps, removal awscdk.Rem
 		StandardAttributes: &awscognito.StandardAttributes{
 			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
 		},
-		CustomAttributes: custom,
-		PasswordPolicy: &awscognito.PasswordPolicy{
-			MinLength: jsii.Number(8), RequireLowercase: jsii.Bool(true), RequireUppercase: jsii.Bool(true),
-			RequireDigits: jsii.Bool(true), RequireSymbols: jsii.Bool(true),
-			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
-		},
+		CustomAttributes:   custom,
+		PasswordPolicy:     p.password.cdk(),
 		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
-		Mfa:                mfa,
+		Mfa:                p.mfa,
 		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
-		DeletionProtection: jsii.Bool(retained),
-		RemovalPolicy:      removal,
+		DeletionProtection: jsii.Bool(d.spec.removal.retained),
+		RemovalPolicy:      d.spec.removal.policy,
 	})
 	client := awscognito.NewUserPoolClient(d, jsii.String("UserPoolClient"), &awscognito.UserPoolClientProps{
 		UserPool:                   pool,
@@ -214,10 +177,19 @@ func (d *directAccess) wireUserPool(props *DirectAccessProps, removal awscdk.Rem
 	d.userPool, d.userPoolClient = pool, client
 }
 
+// cdk renders the password policy into the user pool's props.
+func (p passwordPolicy) cdk() *awscognito.PasswordPolicy {
+	return &awscognito.PasswordPolicy{
+		MinLength: jsii.Number(p.minLength), RequireLowercase: jsii.Bool(p.lowercase), RequireUppercase: jsii.Bool(p.uppercase),
+		RequireDigits: jsii.Bool(p.digits), RequireSymbols: jsii.Bool(p.symbols),
+		TempPasswordValidity: awscdk.Duration_Days(jsii.Number(p.tempPasswordDays)),
+	}
+}
+
 // wireIdentityPool uses the L1 resources on purpose: the awscognitoidentitypool L2 (v2.220.0)
 // always creates an unauthenticated role and puts it in the role attachment, even with guests
 // off, has no principal-tag mapping, and its default roles cannot allow sts:TagSession.
-func (d *directAccess) wireIdentityPool(props *DirectAccessProps) {
+func (d *directAccess) wireIdentityPool() {
 	d.identityPool = awscognito.NewCfnIdentityPool(d, jsii.String("IdentityPool"), &awscognito.CfnIdentityPoolProps{
 		AllowUnauthenticatedIdentities: jsii.Bool(d.spec.guests),
 		// The classic flow skips role mappings and the enhanced flow's session policy.
@@ -227,7 +199,7 @@ func (d *directAccess) wireIdentityPool(props *DirectAccessProps) {
 			ProviderName:         d.ProviderName(),
 			ServerSideTokenCheck: jsii.Bool(true),
 		}},
-		IdentityPoolName: props.IdentityPoolName,
+		IdentityPoolName: optional(d.spec.identityPoolName),
 	})
 	if d.spec.guests {
 		addNagSuppression(d.identityPool, "AwsSolutions-COG7", "Guest access was asked for by name (GuestAccess.Acknowledge); the guest role gets only the grants declared for guests, never writes to per-identity data.")
@@ -296,11 +268,9 @@ func (d *directAccess) newRole(scope constructs.Construct, id, amr string, tagSe
 	})
 }
 
-func (d *directAccess) wireTable(props *DirectAccessProps, t tableSpec, removal awscdk.RemovalPolicy, retained bool) awsdynamodb.ITable {
-	for _, rule := range props.Tables {
-		if rule != nil && str(rule.Name) == t.name && rule.Table != nil {
-			return rule.Table
-		}
+func (d *directAccess) wireTable(t tableSpec) awsdynamodb.ITable {
+	if t.existing != nil {
+		return t.existing
 	}
 	tp := &awsdynamodb.TablePropsV2{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(t.partitionKey), Type: awsdynamodb.AttributeType_STRING},
@@ -309,8 +279,8 @@ func (d *directAccess) wireTable(props *DirectAccessProps, t tableSpec, removal 
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
 		Encryption:         awsdynamodb.TableEncryptionV2_AwsManagedKey(),
-		DeletionProtection: jsii.Bool(retained),
-		RemovalPolicy:      removal,
+		DeletionProtection: jsii.Bool(d.spec.removal.retained),
+		RemovalPolicy:      d.spec.removal.policy,
 	}
 	if t.sortKey != "" {
 		tp.SortKey = &awsdynamodb.Attribute{Name: jsii.String(t.sortKey), Type: awsdynamodb.AttributeType_STRING}
@@ -364,8 +334,8 @@ func SecureBucketProps(removal awscdk.RemovalPolicy) *awss3.BucketProps {
 
 // newAccessLogsBucket creates the bucket that receives server access logs. S3 log delivery
 // needs S3-managed encryption; logs expire after a year.
-func (d *directAccess) newAccessLogsBucket(removal awscdk.RemovalPolicy) awss3.IBucket {
-	props := SecureBucketProps(removal)
+func (d *directAccess) newAccessLogsBucket() awss3.IBucket {
+	props := SecureBucketProps(d.spec.removal.policy)
 	if !*awscdk.FeatureFlags_Of(d).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
 		// Without this feature flag CDK grants log delivery through the LogDeliveryWrite ACL,
 		// which S3 accepts only on an ObjectWriter bucket. With it (cdk.json of this app),
@@ -378,11 +348,9 @@ func (d *directAccess) newAccessLogsBucket(removal awscdk.RemovalPolicy) awss3.I
 	return logs
 }
 
-func (d *directAccess) wireBucket(props *DirectAccessProps, b bucketSpec, removal awscdk.RemovalPolicy, logs awss3.IBucket) awss3.IBucket {
-	for _, rule := range props.Buckets {
-		if rule != nil && str(rule.Name) == b.name && rule.Bucket != nil {
-			return rule.Bucket
-		}
+func (d *directAccess) wireBucket(b bucketSpec, logs awss3.IBucket) awss3.IBucket {
+	if b.existing != nil {
+		return b.existing
 	}
 	var cors *[]*awss3.CorsRule
 	if len(d.spec.origins) > 0 {
@@ -394,7 +362,7 @@ func (d *directAccess) wireBucket(props *DirectAccessProps, b bucketSpec, remova
 			MaxAge:         jsii.Number(3000),
 		}}
 	}
-	bp := SecureBucketProps(removal)
+	bp := SecureBucketProps(d.spec.removal.policy)
 	bp.Cors = cors
 	bp.ServerAccessLogsBucket = logs
 	bp.ServerAccessLogsPrefix = jsii.String(b.name + "/")
@@ -413,7 +381,7 @@ func (d *directAccess) wirePolicies(r roleKind, packs [][]statement) {
 		var findings []string
 		for _, s := range pack {
 			stmts = append(stmts, d.render(s))
-			findings = append(findings, d.nagFindings(s)...)
+			findings = append(findings, nagFindings(s, d.createdLogicalID)...)
 		}
 		policy := awsiam.NewManagedPolicy(role, jsii.String(id), &awsiam.ManagedPolicyProps{
 			Description: jsii.String(fmt.Sprintf("apiless direct access for the %s role, part %d of %d", r, i+1, len(packs))),
@@ -422,6 +390,30 @@ func (d *directAccess) wirePolicies(r roleKind, packs [][]statement) {
 		})
 		suppressWildcards(policy, findings)
 	}
+}
+
+// createdLogicalID is the logical ID of a table or bucket the construct created.
+func (d *directAccess) createdLogicalID(r resource) (string, bool) {
+	var node constructs.Node
+	if t, ok := d.spec.table(r.Name); r.Kind == tableResource && ok && !t.imported {
+		node = d.tables[r.Name].Node()
+	} else if b, ok := d.spec.bucket(r.Name); r.Kind == bucketResource && ok && !b.imported {
+		node = d.buckets[r.Name].Node()
+	} else {
+		return "", false
+	}
+	cfn, ok := node.DefaultChild().(awscdk.CfnElement)
+	if !ok {
+		return "", false
+	}
+	return *awscdk.Stack_Of(d).GetLogicalId(cfn), true
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func (d *directAccess) arn(r resource) string {

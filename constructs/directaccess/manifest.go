@@ -3,77 +3,88 @@ package directaccess
 import (
 	"slices"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 
 	"github.com/apiless/apiless/manifest"
 )
 
-// buildManifest describes the backend for frontends. IDs and names are CDK tokens here; a
-// CfnOutput of the JSON turns them into values at deploy time.
-func (d *directAccess) buildManifest(props *DirectAccessProps) *manifest.Manifest {
+// deployIDs are the values of a deployed backend that only CloudFormation knows: CDK tokens at
+// synth, filled in at deploy time.
+type deployIDs struct {
+	region, userPoolID, userPoolClientID, identityPoolID, providerName string
+	// tableNames and bucketNames map a rule's Name to the physical name.
+	tableNames, bucketNames map[string]string
+}
+
+// buildManifest describes the backend for frontends, from the spec and the deploy-time IDs.
+func buildManifest(s *spec, ids deployIDs) *manifest.Manifest {
 	m := &manifest.Manifest{
 		Version:                          manifest.Version,
-		Region:                           *awscdk.Stack_Of(d).Region(),
-		UserPoolID:                       *d.userPool.UserPoolId(),
-		UserPoolClientID:                 *d.userPoolClient.UserPoolClientId(),
-		IdentityPoolID:                   *d.IdentityPoolId(),
-		UserPoolProviderName:             *d.ProviderName(),
-		UnauthenticatedIdentitiesEnabled: d.spec.guests,
-		TenantClaim:                      d.spec.tenantClaim,
+		Region:                           ids.region,
+		UserPoolID:                       ids.userPoolID,
+		UserPoolClientID:                 ids.userPoolClientID,
+		IdentityPoolID:                   ids.identityPoolID,
+		UserPoolProviderName:             ids.providerName,
+		UnauthenticatedIdentitiesEnabled: s.guests,
+		TenantClaim:                      s.tenantClaim,
 		Tables:                           []manifest.Table{},
 		Buckets:                          []manifest.Bucket{},
 	}
-	if props.UserPool == nil {
+	if s.pool.existing == nil {
 		m.UsernameAttributes = []string{"email"}
-		m.PasswordPolicy = &manifest.PasswordPolicy{MinLength: 8, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true}
-		mfa := props.Mfa
-		if mfa == "" {
-			mfa = awscognito.Mfa_OPTIONAL
-		}
-		m.MfaConfiguration = string(mfa)
-		if mfa != awscognito.Mfa_OFF {
+		m.PasswordPolicy = s.pool.password.manifest()
+		m.MfaConfiguration = string(s.pool.mfa)
+		if s.pool.mfa != awscognito.Mfa_OFF {
 			m.MfaMethods = []string{"TOTP"}
 		}
 	}
-	for _, g := range d.spec.groups {
+	for _, g := range s.groups {
 		m.Groups = append(m.Groups, manifest.Group{Name: g.name, Precedence: int(g.precedence)})
 	}
-	for _, t := range d.spec.tables {
-		mt := manifest.Table{
-			Name: t.name, TableName: *d.tables[t.name].TableName(), PartitionKey: t.partitionKey,
-			SortKey: t.sortKey, PartitionKeyValue: string(t.partitionValue), Access: map[string][]string{},
-			Attributes: t.attributes,
-		}
-		for _, ix := range t.indexes {
-			mt.Indexes = append(mt.Indexes, ix.name)
-		}
-		for a, ops := range t.grants {
-			if len(ops) == 0 {
-				continue
-			}
-			for _, op := range allTableOperations {
-				if slices.Contains(ops, op) {
-					mt.Access[string(a)] = append(mt.Access[string(a)], string(op))
-				}
-			}
-		}
-		m.Tables = append(m.Tables, mt)
+	for _, t := range s.tables {
+		m.Tables = append(m.Tables, manifestTable(t, ids.tableNames[t.name]))
 	}
-	for _, b := range d.spec.buckets {
-		mb := manifest.Bucket{Name: b.name, BucketName: *d.buckets[b.name].BucketName(), Paths: map[string]map[string][]string{}}
-		for _, p := range b.paths {
-			rules := map[string][]string{}
-			for a, ops := range p.grants {
-				for _, op := range allStorageOperations {
-					if slices.Contains(ops, op) {
-						rules[string(a)] = append(rules[string(a)], string(op))
-					}
-				}
-			}
-			mb.Paths[p.raw] = rules
-		}
-		m.Buckets = append(m.Buckets, mb)
+	for _, b := range s.buckets {
+		m.Buckets = append(m.Buckets, manifestBucket(b, ids.bucketNames[b.name]))
 	}
 	return m
+}
+
+func (p passwordPolicy) manifest() *manifest.PasswordPolicy {
+	return &manifest.PasswordPolicy{MinLength: p.minLength, RequireLowercase: p.lowercase, RequireUppercase: p.uppercase, RequireNumbers: p.digits, RequireSymbols: p.symbols}
+}
+
+func manifestTable(t tableSpec, physical string) manifest.Table {
+	mt := manifest.Table{
+		Name: t.name, TableName: physical, PartitionKey: t.partitionKey,
+		SortKey: t.sortKey, PartitionKeyValue: string(t.partitionValue), Access: map[string][]string{},
+		Attributes: t.attributes,
+	}
+	for _, ix := range t.indexes {
+		mt.Indexes = append(mt.Indexes, ix.name)
+	}
+	for a, ops := range t.grants {
+		for _, op := range allTableOperations {
+			if slices.Contains(ops, op) {
+				mt.Access[string(a)] = append(mt.Access[string(a)], string(op))
+			}
+		}
+	}
+	return mt
+}
+
+func manifestBucket(b bucketSpec, physical string) manifest.Bucket {
+	mb := manifest.Bucket{Name: b.name, BucketName: physical, Paths: map[string]map[string][]string{}}
+	for _, p := range b.paths {
+		rules := map[string][]string{}
+		for a, ops := range p.grants {
+			for _, op := range allStorageOperations {
+				if slices.Contains(ops, op) {
+					rules[string(a)] = append(rules[string(a)], string(op))
+				}
+			}
+		}
+		mb.Paths[p.raw] = rules
+	}
+	return mb
 }

@@ -23,50 +23,23 @@ const (
 var policyVariable = regexp.MustCompile(`\$\{([^}]+)\}`)
 
 // nagFindings lists the appliesTo entries cdk-nag reports for the wildcard resources of s.
-// Entries are strings for resources the construct created (exact logical IDs) and regex
+// createdID gives the logical ID of a table or bucket the construct created (false for a
+// brought-in one). Entries are strings for created resources (exact logical IDs) and regex
 // objects for brought-in ones (their ARNs are rendered by whoever created them).
-func (d *directAccess) nagFindings(s statement) []string {
+func nagFindings(s statement, createdID func(resource) (string, bool)) []string {
 	var out []string
 	for _, r := range s.Resources {
 		if !strings.Contains(r.Suffix, "*") || s.Effect != "Allow" {
 			continue
 		}
-		out = append(out, d.nagResource(r))
+		suffix := policyVariable.ReplaceAllString(r.Suffix, "<$1>")
+		if id, ok := createdID(r); ok {
+			out = append(out, "Resource::<"+id+".Arn>"+suffix)
+		} else {
+			out = append(out, "regex:/^Resource::.*"+regexp.QuoteMeta(suffix)+"$/")
+		}
 	}
 	return out
-}
-
-func (d *directAccess) nagResource(r resource) string {
-	suffix := policyVariable.ReplaceAllString(r.Suffix, "<$1>")
-	var cfn awscdk.CfnElement
-	if r.Kind == tableResource {
-		if t, ok := d.tables[r.Name].Node().DefaultChild().(awscdk.CfnElement); ok && d.created(r) {
-			cfn = t
-		}
-	} else if b, ok := d.buckets[r.Name].Node().DefaultChild().(awscdk.CfnElement); ok && d.created(r) {
-		cfn = b
-	}
-	if cfn == nil {
-		return "regex:/^Resource::.*" + regexp.QuoteMeta(suffix) + "$/"
-	}
-	return "Resource::<" + *awscdk.Stack_Of(d).GetLogicalId(cfn) + ".Arn>" + suffix
-}
-
-func (d *directAccess) created(r resource) bool {
-	if r.Kind == tableResource {
-		for _, t := range d.spec.tables {
-			if t.name == r.Name {
-				return !t.imported
-			}
-		}
-		return false
-	}
-	for _, b := range d.spec.buckets {
-		if b.name == r.Name {
-			return !b.imported
-		}
-	}
-	return false
 }
 
 // suppressWildcards records the findings as cdk-nag suppressions on the policy's resource.

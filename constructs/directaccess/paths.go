@@ -4,41 +4,28 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/apiless/apiless/manifest"
+	"github.com/apiless/apiless/validation"
 )
-
-// IAM policy variables the generated statements are keyed on. Every statement that scopes
-// data to a caller takes the variable from here, so the template, the cdk-nag suppressions and
-// the tests cannot drift apart (a typo such as "amazon.com:sub" would silently deny everyone).
-const (
-	// IdentityVariable is the caller's identity pool identity ID (region:GUID), NOT the user
-	// pool's JWT sub.
-	IdentityVariable = "${cognito-identity.amazonaws.com:sub}"
-	// IdentityNagToken is how cdk-nag prints IdentityVariable inside a finding.
-	IdentityNagToken = "<cognito-identity.amazonaws.com:sub>"
-)
-
-// TenantVariable is the IAM policy variable holding the caller's tenant principal tag.
-func TenantVariable(tagKey string) string { return "${aws:PrincipalTag/" + tagKey + "}" }
 
 // pathTemplate is a validated storage path such as "private/{identity}/*".
 type pathTemplate struct {
 	raw string
 	// folder is the path without the trailing "/*", e.g. "private/{identity}".
 	folder string
-	// token is manifest.IdentityToken, manifest.TenantToken or "" for a shared path.
+	// token is identityToken, tenantToken or "" for a shared path.
 	token string
 }
 
 // parsePath checks a storage path against the rules Amplify Gen 2 proved out and returns the
 // problems found, each naming the path.
-func parsePath(path string) (pathTemplate, []string) {
-	var problems []string
+func parsePath(path string) (pathTemplate, validation.List) {
+	var problems validation.List
 	bad := func(format string, args ...any) {
-		problems = append(problems, fmt.Sprintf("path %q: ", path)+fmt.Sprintf(format, args...))
+		problems.Add("", validation.Invalid, path, "path %q: %s", path, fmt.Sprintf(format, args...))
 	}
 	if path == "" {
-		return pathTemplate{}, []string{`path "": is empty; expected a folder ending in "/*", e.g. "private/{identity}/*"`}
+		problems.Add("", validation.Required, path, `path "": is empty; expected a folder ending in "/*", e.g. "private/{identity}/*"`)
+		return pathTemplate{}, problems
 	}
 	if strings.HasPrefix(path, "/") {
 		bad(`starts with "/"; S3 keys have no leading slash, expected e.g. "private/{identity}/*"`)
@@ -57,7 +44,7 @@ func parsePath(path string) (pathTemplate, []string) {
 	token := ""
 	tokens := 0
 	for i, seg := range segments {
-		for _, tok := range []string{manifest.IdentityToken, manifest.TenantToken} {
+		for _, tok := range []string{identityToken, tenantToken} {
 			if !strings.Contains(seg, tok) {
 				continue
 			}
@@ -73,8 +60,8 @@ func parsePath(path string) (pathTemplate, []string) {
 			}
 		}
 		// Known tokens are checked above; only braces left after removing them are unknown.
-		if rest := strings.NewReplacer(manifest.IdentityToken, "", manifest.TenantToken, "").Replace(seg); strings.ContainsAny(rest, "{}") {
-			bad("unknown token in %q; the only tokens are %s and %s", seg, manifest.IdentityToken, manifest.TenantToken)
+		if rest := strings.NewReplacer(identityToken, "", tenantToken, "").Replace(seg); strings.ContainsAny(rest, "{}") {
+			bad("unknown token in %q; the only tokens are %s and %s", seg, identityToken, tenantToken)
 		}
 		if strings.Contains(seg, "$") {
 			bad(`contains "$"; IAM would read it as a policy variable`)
@@ -96,16 +83,16 @@ func (p pathTemplate) isUnder(other pathTemplate) bool {
 // identity's folder, which is only ever granted read-only to non-owners).
 func (p pathTemplate) render(a audience, tenantTag string) string {
 	switch p.token {
-	case manifest.IdentityToken:
+	case identityToken:
 		if a == audienceOwner {
-			return strings.Replace(p.folder, manifest.IdentityToken, IdentityVariable, 1)
+			return strings.Replace(p.folder, identityToken, IdentityVariable, 1)
 		}
-		return strings.Replace(p.folder, manifest.IdentityToken, "*", 1)
-	case manifest.TenantToken:
+		return strings.Replace(p.folder, identityToken, "*", 1)
+	case tenantToken:
 		if a == audienceTenant {
-			return strings.Replace(p.folder, manifest.TenantToken, TenantVariable(tenantTag), 1)
+			return strings.Replace(p.folder, tenantToken, TenantVariable(tenantTag), 1)
 		}
-		return strings.Replace(p.folder, manifest.TenantToken, "*", 1)
+		return strings.Replace(p.folder, tenantToken, "*", 1)
 	}
 	return p.folder
 }

@@ -1,6 +1,7 @@
 package directaccess
 
 import (
+	"github.com/apiless/apiless/validation"
 	"strings"
 	"testing"
 
@@ -159,8 +160,9 @@ func TestPathIsUnder(t *testing.T) {
 
 // checkProblems asserts got holds exactly one problem per want entry, each containing every
 // substring of its entry (in any order of problems).
-func checkProblems(t *testing.T, what string, got []string, want [][]string) {
+func checkProblems(t *testing.T, what string, problems validation.List, want [][]string) {
 	t.Helper()
+	got := problems.Strings()
 	used := make([]bool, len(got))
 	var missing [][]string
 	for _, w := range want {

@@ -36,7 +36,7 @@ func plan(t *testing.T, props *DirectAccessProps) map[roleKind][]statement {
 	t.Helper()
 	s, problems := newSpec(props)
 	if len(problems) > 0 {
-		t.Fatalf("newSpec problems, want none:\n  %s", strings.Join(problems, "\n  "))
+		t.Fatalf("newSpec problems, want none:\n  %s", strings.Join(problems.Strings(), "\n  "))
 	}
 	out := map[roleKind][]statement{}
 	for _, p := range buildPlan(s) {

@@ -33,9 +33,11 @@ package directaccess_test
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -52,6 +54,7 @@ import (
 	"github.com/apiless/apiless/iameval"
 	"github.com/apiless/apiless/internal/templatetest"
 	"github.com/apiless/apiless/isolation"
+	"github.com/apiless/apiless/validation"
 )
 
 var (
@@ -573,8 +576,22 @@ func groupGranted(p genProps, name string) bool {
 
 // placeholderTable and placeholderBucket stand in for brought-in resources when props are only
 // validated: validation looks at whether Table or Bucket is set, never into it.
-type placeholderTable struct{ awsdynamodb.ITable }
-type placeholderBucket struct{ awss3.IBucket }
+// Each names a resource of its own (the generator brings the same resource in twice only as the
+// same object), so ValidateProps can compare what they name, as it does for real objects.
+type placeholderTable struct {
+	awsdynamodb.ITable
+	name string
+}
+type placeholderBucket struct {
+	awss3.IBucket
+	name string
+}
+
+func (p placeholderTable) TableName() *string               { return &p.name }
+func (p placeholderTable) Stack() awscdk.Stack              { return nil }
+func (p placeholderTable) Env() *awscdk.ResourceEnvironment { return nil }
+func (p placeholderBucket) BucketName() *string             { return &p.name }
+func (p placeholderBucket) Stack() awscdk.Stack             { return nil }
 
 // props builds DirectAccessProps. With a nil stack brought-in resources are placeholders;
 // otherwise they are created in the stack.
@@ -612,8 +629,10 @@ func (p genProps) props(stack awscdk.Stack) *directaccess.DirectAccessProps {
 		}
 		switch {
 		case t.BroughtIn == "":
+		case stack == nil && t.BroughtIn == "same":
+			r.Table = out.Tables[0].Table
 		case stack == nil:
-			r.Table = placeholderTable{}
+			r.Table = placeholderTable{name: "placeholder-" + t.Name}
 		case t.BroughtIn == "same":
 			r.Table = out.Tables[0].Table
 		default:
@@ -642,8 +661,10 @@ func (p genProps) props(stack awscdk.Stack) *directaccess.DirectAccessProps {
 			r.Paths = append(r.Paths, rule)
 		}
 		switch {
+		case b.BroughtIn == "same" && stack == nil:
+			r.Bucket = out.Buckets[0].Bucket
 		case b.BroughtIn != "" && stack == nil:
-			r.Bucket = placeholderBucket{}
+			r.Bucket = placeholderBucket{name: "placeholder-" + b.Name}
 		case b.BroughtIn == "bucket":
 			r.Bucket = awss3.NewBucket(stack, jsii.String("Brought"+b.Name), &awss3.BucketProps{
 				BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(), EnforceSSL: jsii.Bool(true)})
@@ -1685,12 +1706,21 @@ func refusal(scope awscdk.Stack, id string, p genProps, want error) (problem str
 			problem = "NewDirectAccess did not panic"
 		case !ok:
 			problem = fmt.Sprintf("NewDirectAccess panicked with %T %v; want an error", r, r)
-		case err.Error() != want.Error():
+		case !sameProblems(err, want):
 			problem = fmt.Sprintf("NewDirectAccess panicked with\n%v\nbut ValidateProps said\n%v", err, want)
+		case !strings.Contains(err.Error(), "DirectAccess "+*scope.Node().Path()+"/"+id+": "):
+			problem = fmt.Sprintf("NewDirectAccess panicked with\n%v\nwhich does not name the construct path %s/%s", err, *scope.Node().Path(), id)
 		}
 	}()
 	directaccess.NewDirectAccess(scope, jsii.String(id), p.props(nil))
 	return ""
+}
+
+// sameProblems reports whether two validation errors list the same problems (their titles
+// differ: the panic names the construct path).
+func sameProblems(a, b error) bool {
+	var pa, pb *validation.Error
+	return errors.As(a, &pa) && errors.As(b, &pb) && reflect.DeepEqual(pa.Problems, pb.Problems)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,9 +16,25 @@ import (
 type (
 	fakeUserPool       struct{ awscognito.IUserPool }
 	fakeUserPoolClient struct{ awscognito.IUserPoolClient }
-	fakeTable          struct{ awsdynamodb.ITable }
-	fakeBucket         struct{ awss3.IBucket }
+	fakeTable          struct {
+		awsdynamodb.ITable
+		name, account, region string
+	}
+	fakeBucket struct {
+		awss3.IBucket
+		name string
+	}
 )
+
+// The calls checkSameResources makes on brought-in objects; a fake without a name names
+// nothing, so it never equals another.
+func (f fakeTable) TableName() *string  { return &f.name }
+func (f fakeTable) Stack() awscdk.Stack { return nil }
+func (f fakeTable) Env() *awscdk.ResourceEnvironment {
+	return &awscdk.ResourceEnvironment{Account: &f.account, Region: &f.region}
+}
+func (f fakeBucket) BucketName() *string { return &f.name }
+func (f fakeBucket) Stack() awscdk.Stack { return nil }
 
 // One object passed to two rules (pointers: each &fake{} is a distinct object).
 var (
@@ -427,7 +443,7 @@ func TestValidatePropsRefuses(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ValidateProps = nil, want an error listing %d problems", len(tt.want))
 			}
-			if lines := problemLines(err); !reflect.DeepEqual(lines, got) {
+			if lines := problemLines(err); !reflect.DeepEqual(lines, got.Strings()) {
 				t.Errorf("ValidateProps lines = %q, want %q", lines, got)
 			}
 		})

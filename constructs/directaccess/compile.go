@@ -1,0 +1,88 @@
+package directaccess
+
+import (
+	"github.com/apiless/apiless/validation"
+)
+
+// ValidateProps checks props the way DirectAccess does at synth and returns every problem at
+// once, or nil. The error is a *validation.Error: each problem names the field, the value
+// received and what is expected.
+func ValidateProps(props *DirectAccessProps) error {
+	_, problems := compile(props)
+	return problems.Err("DirectAccess: invalid props")
+}
+
+// compiled is everything the wiring needs: the spec and every role's statements packed into
+// managed policies.
+type compiled struct {
+	*spec
+	packs map[roleKind][][]statement
+}
+
+// compile validates props, checks the brought-in resources for one resource under two names,
+// plans every role's statements and packs them into policies. The problems include rule sets
+// too large for IAM or CloudFormation, which only show once the policies are built.
+func compile(props *DirectAccessProps) (*compiled, validation.List) {
+	s, problems := newSpec(props)
+	out := &compiled{spec: s, packs: map[roleKind][][]statement{}}
+	if len(problems) > 0 {
+		return out, problems
+	}
+	problems = append(problems, checkSameResources(s)...)
+	for _, p := range buildPlan(s) {
+		pk, err := packPolicies(p)
+		if err != nil {
+			problems.Add("", validation.TooMany, nil, "%v", err)
+		}
+		out.packs[p.Role] = pk
+	}
+	if len(problems) == 0 {
+		problems = append(problems, checkResourceCount(out)...)
+	}
+	return out, problems
+}
+
+// cloudFormationMaxResources is CloudFormation's limit of resources in one stack.
+const cloudFormationMaxResources = 500
+
+// resourceCount is the number of CloudFormation resources the construct adds to its stack.
+func (c *compiled) resourceCount() int {
+	n := 2 // identity pool, role attachment
+	if c.pool.existing == nil {
+		n += 2 // user pool, app client
+	}
+	if c.tenantTag != "" {
+		n++ // principal tag mapping
+	}
+	for _, r := range c.roles() {
+		n += 1 + len(c.packs[r]) // the role and its managed policies
+	}
+	n += len(c.groups) // one user pool group per group role
+	for _, t := range c.tables {
+		if !t.imported {
+			n++
+		}
+	}
+	if c.createsBucket() {
+		for _, b := range c.buckets {
+			if !b.imported {
+				n += 2 // bucket and bucket policy
+			}
+		}
+		if c.accessLogs == nil {
+			n += 2
+		}
+	}
+	return n
+}
+
+// checkResourceCount refuses a rule set whose resources alone would not fit in one stack, with
+// our message rather than CloudFormation's at deploy time.
+func checkResourceCount(c *compiled) validation.List {
+	var problems validation.List
+	if n := c.resourceCount(); n > cloudFormationMaxResources {
+		problems.Add("Groups", validation.TooMany, n, "the construct would create %d CloudFormation resources (%d groups, each a role, a group and its policies; %d tables; %d buckets); a stack holds at most %d. Expected fewer groups, tables or buckets, or several stacks",
+			n, len(c.groups), len(c.tables), len(c.buckets), cloudFormationMaxResources)
+	}
+	return problems
+}
