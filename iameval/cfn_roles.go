@@ -2,6 +2,8 @@ package iameval
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -39,7 +41,6 @@ func (t *Template) Role(logicalID string) (*Role, error) {
 		return nil, err
 	}
 	role := &Role{LogicalID: logicalID, Name: name, ARN: arn}
-
 	trustDoc, ok := res.Properties["AssumeRolePolicyDocument"]
 	if !ok {
 		return nil, fmt.Errorf("%s: role has no AssumeRolePolicyDocument", base)
@@ -47,81 +48,15 @@ func (t *Template) Role(logicalID string) (*Role, error) {
 	if role.Trust, err = t.policyAt(trustDoc, base+".AssumeRolePolicyDocument"); err != nil {
 		return nil, err
 	}
-
-	if inline, ok := res.Properties["Policies"]; ok {
-		list, err := t.resolveList(inline, base+".Policies")
-		if err != nil {
-			return nil, err
-		}
-		for i, e := range list {
-			m, ok := e.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("%s.Policies[%d]: not an object", base, i)
-			}
-			p, err := ParsePolicy(m["PolicyDocument"], fmt.Sprintf("%s.Policies[%d].PolicyDocument", base, i))
-			if err != nil {
-				return nil, err
-			}
-			role.Policies = append(role.Policies, p)
-		}
+	if role.Policies, err = t.inlinePolicies(res, base); err != nil {
+		return nil, err
 	}
-
 	attached := map[string]bool{}
-	if arns, ok := res.Properties["ManagedPolicyArns"]; ok {
-		list, err := t.resolveList(arns, base+".ManagedPolicyArns")
-		if err != nil {
-			return nil, err
-		}
-		for i, e := range list {
-			a, err := asString(e, fmt.Sprintf("%s.ManagedPolicyArns[%d]", base, i))
-			if err != nil {
-				return nil, err
-			}
-			id, err := t.managedPolicyByARN(a)
-			if err != nil {
-				return nil, err
-			}
-			if id == "" {
-				role.ExternalPolicies = append(role.ExternalPolicies, a)
-				continue
-			}
-			attached[id] = true
-		}
+	if role.ExternalPolicies, err = t.managedPolicyArns(res, base, attached); err != nil {
+		return nil, err
 	}
-
-	for _, typ := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"} {
-		for _, pr := range t.ResourcesOfType(typ) {
-			if attached[pr.LogicalID] {
-				continue
-			}
-			v, ok := pr.Properties["Roles"]
-			if !ok {
-				continue
-			}
-			path := "Resources." + pr.LogicalID + ".Properties.Roles"
-			names, err := t.resolveList(v, path)
-			if err != nil {
-				return nil, err
-			}
-			for i, n := range names {
-				s, err := asString(n, fmt.Sprintf("%s[%d]", path, i))
-				if err != nil {
-					return nil, err
-				}
-				if s == name {
-					attached[pr.LogicalID] = true
-				}
-			}
-		}
-	}
-	for _, pr := range t.ResourcesOfType("AWS::IAM::RolePolicy") {
-		n, err := t.ResolveString(pr.Properties["RoleName"], "Resources."+pr.LogicalID+".Properties.RoleName")
-		if err != nil {
-			return nil, err
-		}
-		if n == name {
-			attached[pr.LogicalID] = true
-		}
+	if err := t.policiesNaming(name, attached); err != nil {
+		return nil, err
 	}
 	for _, pr := range t.sortedIDs(attached) {
 		doc := t.resources[pr].Properties["PolicyDocument"]
@@ -135,14 +70,98 @@ func (t *Template) Role(logicalID string) (*Role, error) {
 	return role, nil
 }
 
-func (t *Template) sortedIDs(set map[string]bool) []string {
-	var ids []string
-	for _, r := range t.ResourcesOfType("AWS::IAM::Policy") {
-		if set[r.LogicalID] {
-			ids = append(ids, r.LogicalID)
+// inlinePolicies parses the role's Policies property.
+func (t *Template) inlinePolicies(res *Resource, base string) ([]*Policy, error) {
+	inline, ok := res.Properties["Policies"]
+	if !ok {
+		return nil, nil
+	}
+	list, err := t.resolveList(inline, base+".Policies")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Policy
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s.Policies[%d]: not an object", base, i)
+		}
+		p, err := ParsePolicy(m["PolicyDocument"], fmt.Sprintf("%s.Policies[%d].PolicyDocument", base, i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// managedPolicyArns marks the template's managed policies in the role's ManagedPolicyArns as
+// attached and returns the ARNs of the others.
+func (t *Template) managedPolicyArns(res *Resource, base string, attached map[string]bool) ([]string, error) {
+	arns, ok := res.Properties["ManagedPolicyArns"]
+	if !ok {
+		return nil, nil
+	}
+	list, err := t.resolveList(arns, base+".ManagedPolicyArns")
+	if err != nil {
+		return nil, err
+	}
+	var external []string
+	for i, e := range list {
+		a, err := asString(e, fmt.Sprintf("%s.ManagedPolicyArns[%d]", base, i))
+		if err != nil {
+			return nil, err
+		}
+		id, err := t.managedPolicyByARN(a)
+		if err != nil {
+			return nil, err
+		}
+		if id == "" {
+			external = append(external, a)
+		} else {
+			attached[id] = true
 		}
 	}
-	for _, typ := range []string{"AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"} {
+	return external, nil
+}
+
+// policiesNaming marks as attached the policy resources that name the role: AWS::IAM::Policy and
+// AWS::IAM::ManagedPolicy by their Roles, AWS::IAM::RolePolicy by its RoleName.
+func (t *Template) policiesNaming(role string, attached map[string]bool) error {
+	for _, typ := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"} {
+		for _, pr := range t.ResourcesOfType(typ) {
+			v, ok := pr.Properties["Roles"]
+			if !ok || attached[pr.LogicalID] {
+				continue
+			}
+			path := "Resources." + pr.LogicalID + ".Properties.Roles"
+			names, err := t.resolveList(v, path)
+			if err != nil {
+				return err
+			}
+			for i, n := range names {
+				s, err := asString(n, fmt.Sprintf("%s[%d]", path, i))
+				if err != nil {
+					return err
+				}
+				attached[pr.LogicalID] = attached[pr.LogicalID] || s == role
+			}
+		}
+	}
+	for _, pr := range t.ResourcesOfType("AWS::IAM::RolePolicy") {
+		n, err := t.ResolveString(pr.Properties["RoleName"], "Resources."+pr.LogicalID+".Properties.RoleName")
+		if err != nil {
+			return err
+		}
+		attached[pr.LogicalID] = attached[pr.LogicalID] || n == role
+	}
+	return nil
+}
+
+// sortedIDs orders the attached policy resources as reports show them: by type, then logical ID.
+func (t *Template) sortedIDs(set map[string]bool) []string {
+	var ids []string
+	for _, typ := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"} {
 		for _, r := range t.ResourcesOfType(typ) {
 			if set[r.LogicalID] {
 				ids = append(ids, r.LogicalID)
@@ -239,16 +258,33 @@ func (t *Template) resourcePolicies(resourceARN string) ([]*Policy, error) {
 			out = append(out, role.Trust)
 		}
 	}
-	under := func(base string) bool {
-		return resourceARN == base || strings.HasPrefix(resourceARN, base+"/")
+	buckets, err := t.bucketPolicies(resourceARN)
+	if err != nil {
+		return nil, err
 	}
+	tables, err := t.tablePolicies(resourceARN)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(out, buckets, tables), nil
+}
+
+// under reports whether an ARN is base itself or a sub-resource of it (an object of a bucket, an
+// index or stream of a table).
+func under(arn, base string) bool {
+	return arn == base || strings.HasPrefix(arn, base+"/")
+}
+
+// bucketPolicies are the policies of the bucket an S3 ARN belongs to.
+func (t *Template) bucketPolicies(resourceARN string) ([]*Policy, error) {
+	var out []*Policy
 	for _, bp := range t.ResourcesOfType("AWS::S3::BucketPolicy") {
 		base := "Resources." + bp.LogicalID + ".Properties"
 		bucket, err := t.ResolveString(bp.Properties["Bucket"], base+".Bucket")
 		if err != nil {
 			return nil, err
 		}
-		if !under(fmt.Sprintf("arn:%s:s3:::%s", t.env.Partition, bucket)) {
+		if !under(resourceARN, fmt.Sprintf("arn:%s:s3:::%s", t.env.Partition, bucket)) {
 			continue
 		}
 		p, err := t.policyAt(bp.Properties["PolicyDocument"], base+".PolicyDocument")
@@ -257,6 +293,12 @@ func (t *Template) resourcePolicies(resourceARN string) ([]*Policy, error) {
 		}
 		out = append(out, p)
 	}
+	return out, nil
+}
+
+// tablePolicies are the resource policies of the DynamoDB table an ARN belongs to.
+func (t *Template) tablePolicies(resourceARN string) ([]*Policy, error) {
+	var out []*Policy
 	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"} {
 		for _, tb := range t.ResourcesOfType(typ) {
 			docs := t.tableResourcePolicies(tb)
@@ -267,11 +309,11 @@ func (t *Template) resourcePolicies(resourceARN string) ([]*Policy, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !under(arn) {
+			if !under(resourceARN, arn) {
 				continue
 			}
-			for path, doc := range docs {
-				p, err := t.policyAt(doc, path)
+			for _, path := range slices.Sorted(maps.Keys(docs)) {
+				p, err := t.policyAt(docs[path], path)
 				if err != nil {
 					return nil, err
 				}

@@ -117,15 +117,23 @@ func ParseTemplate(data []byte, env Env) (*Template, error) {
 	if !ok {
 		return nil, fmt.Errorf("template has no Resources object")
 	}
+	if err := t.readResources(res); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// readResources reads the Resources section, leaving out resources whose Condition is false.
+func (t *Template) readResources(res map[string]any) error {
 	conditional := map[string]string{}
 	for id, v := range res {
 		rm, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("Resources.%s is not an object", id)
+			return fmt.Errorf("Resources.%s is not an object", id)
 		}
 		typ, ok := rm["Type"].(string)
 		if !ok || typ == "" {
-			return nil, fmt.Errorf("Resources.%s has no Type", id)
+			return fmt.Errorf("Resources.%s has no Type", id)
 		}
 		props, _ := rm["Properties"].(map[string]any)
 		if props == nil {
@@ -139,13 +147,13 @@ func ParseTemplate(data []byte, env Env) (*Template, error) {
 	for id, cond := range conditional {
 		on, err := t.condition(cond, "Resources."+id+".Condition")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !on {
 			delete(t.resources, id)
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // Env returns the pseudo parameter values the template resolves with.

@@ -3,6 +3,7 @@ package iameval
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,23 @@ type Condition struct {
 
 func parseCondition(opName, key string, values []string) (*Condition, error) {
 	c := &Condition{Operator: opName, Key: key, Values: values, key: strings.ToLower(key)}
+	if err := c.parseOperator(opName); err != nil {
+		return nil, err
+	}
+	if len(values) == 0 {
+		return nil, fmt.Errorf("condition %s on %s has no values", opName, key)
+	}
+	for _, v := range values {
+		if err := c.addValue(v); err != nil {
+			return nil, fmt.Errorf("condition %s on %s: %w", opName, key, err)
+		}
+	}
+	return c, nil
+}
+
+// parseOperator reads an operator name: an optional set operator (ForAllValues:, ForAnyValue:), the
+// operator, and an optional IfExists.
+func (c *Condition) parseOperator(opName string) error {
 	base := opName
 	if q, rest, ok := strings.Cut(opName, ":"); ok {
 		switch strings.ToLower(q) {
@@ -162,7 +180,7 @@ func parseCondition(opName, key string, values []string) (*Condition, error) {
 		case "foranyvalue":
 			c.qual = qForAny
 		default:
-			return nil, fmt.Errorf("unknown condition set operator %q in %q", q, opName)
+			return fmt.Errorf("unknown condition set operator %q in %q", q, opName)
 		}
 		base = rest
 	}
@@ -172,48 +190,48 @@ func parseCondition(opName, key string, values []string) (*Condition, error) {
 	}
 	op, ok := operators[strings.ToLower(base)]
 	if !ok {
-		return nil, fmt.Errorf("unknown condition operator %q", opName)
+		return fmt.Errorf("unknown condition operator %q", opName)
 	}
 	c.op = op
 	if op.kind == opNull && (c.ifExists || c.qual != qNone) {
-		return nil, fmt.Errorf("condition operator %q: Null takes neither IfExists nor a set operator", opName)
+		return fmt.Errorf("condition operator %q: Null takes neither IfExists nor a set operator", opName)
 	}
-	if len(values) == 0 {
-		return nil, fmt.Errorf("condition %s on %s has no values", opName, key)
-	}
-	for _, v := range values {
-		switch op.kind {
-		case opString, opStringIgnoreCase, opStringLike, opArn:
-			p, err := compilePattern(v)
-			if err != nil {
-				return nil, fmt.Errorf("condition %s on %s: %w", opName, key, err)
-			}
-			c.pats = append(c.pats, p)
-		case opNumeric:
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return nil, fmt.Errorf("condition %s on %s: %q is not a number", opName, key, v)
-			}
-			c.nums = append(c.nums, f)
-		case opDate:
-			tm, ok := parseTime(v)
-			if !ok {
-				return nil, fmt.Errorf("condition %s on %s: %q is not a date", opName, key, v)
-			}
-			c.times = append(c.times, tm)
-		case opIP:
-			pfx, ok := parsePrefix(v)
-			if !ok {
-				return nil, fmt.Errorf("condition %s on %s: %q is not an IP address or CIDR", opName, key, v)
-			}
-			c.nets = append(c.nets, pfx)
-		case opBool, opNull:
-			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
-				return nil, fmt.Errorf("condition %s on %s: %q is not true or false", opName, key, v)
-			}
+	return nil
+}
+
+// addValue checks one policy value against the operator's kind and keeps it in compiled form.
+func (c *Condition) addValue(v string) error {
+	switch c.op.kind {
+	case opString, opStringIgnoreCase, opStringLike, opArn:
+		p, err := compilePattern(v)
+		if err != nil {
+			return err
+		}
+		c.pats = append(c.pats, p)
+	case opNumeric:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", v)
+		}
+		c.nums = append(c.nums, f)
+	case opDate:
+		tm, ok := parseTime(v)
+		if !ok {
+			return fmt.Errorf("%q is not a date", v)
+		}
+		c.times = append(c.times, tm)
+	case opIP:
+		pfx, ok := parsePrefix(v)
+		if !ok {
+			return fmt.Errorf("%q is not an IP address or CIDR", v)
+		}
+		c.nets = append(c.nets, pfx)
+	case opBool, opNull:
+		if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			return fmt.Errorf("%q is not true or false", v)
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // eval decides the condition for a request context.
@@ -278,74 +296,40 @@ func (c *Condition) holdsFor(v string, ctx *reqContext) bool {
 func (c *Condition) anyPolicyValueMatches(v string, ctx *reqContext) bool {
 	switch c.op.kind {
 	case opString, opStringIgnoreCase, opStringLike, opArn:
-		for _, p := range c.pats {
-			us, ok := p.expand(ctx)
-			if !ok {
-				continue
-			}
-			switch c.op.kind {
-			case opString:
-				if literalString(us) == v {
-					return true
-				}
-			case opStringIgnoreCase:
-				if strings.EqualFold(literalString(us), v) {
-					return true
-				}
-			case opStringLike:
-				if glob(us, v, false) {
-					return true
-				}
-			case opArn:
-				if matchARN(us, v) {
-					return true
-				}
-			}
-		}
+		return slices.ContainsFunc(c.pats, func(p pattern) bool { return c.patternMatches(p, v, ctx) })
 	case opNumeric:
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return false
-		}
-		for _, n := range c.nums {
-			if compare(f, n, c.op.rel) {
-				return true
-			}
-		}
+		return err == nil && slices.ContainsFunc(c.nums, func(n float64) bool { return compare(f, n, c.op.rel) })
 	case opDate:
 		tm, ok := parseTime(v)
-		if !ok {
-			return false
-		}
-		for _, p := range c.times {
-			if compareTime(tm, p, c.op.rel) {
-				return true
-			}
-		}
+		return ok && slices.ContainsFunc(c.times, func(p time.Time) bool { return compareTime(tm, p, c.op.rel) })
 	case opBool:
-		for _, p := range c.Values {
-			if strings.EqualFold(p, v) {
-				return true
-			}
-		}
+		return slices.ContainsFunc(c.Values, func(p string) bool { return strings.EqualFold(p, v) })
 	case opBinary:
-		for _, p := range c.Values {
-			if p == v {
-				return true
-			}
-		}
+		return slices.Contains(c.Values, v)
 	case opIP:
 		a, err := netip.ParseAddr(v)
-		if err != nil {
-			return false
-		}
-		for _, n := range c.nets {
-			if n.Contains(a) {
-				return true
-			}
-		}
+		return err == nil && slices.ContainsFunc(c.nets, func(n netip.Prefix) bool { return n.Contains(a) })
 	}
 	return false
+}
+
+// patternMatches applies a string or ARN operator to one policy value, its variables taken from
+// the request. StringEquals and its kin read * and ? as plain characters, StringLike as wildcards.
+func (c *Condition) patternMatches(p pattern, v string, ctx *reqContext) bool {
+	us, ok := p.expand(ctx)
+	if !ok {
+		return false
+	}
+	switch c.op.kind {
+	case opString:
+		return literalString(us) == v
+	case opStringIgnoreCase:
+		return strings.EqualFold(literalString(us), v)
+	case opStringLike:
+		return glob(us, v, false)
+	}
+	return matchARN(us, v)
 }
 
 func compare(a, b float64, r relation) bool {

@@ -80,54 +80,73 @@ func Evaluate(req Request, identity, resource []*Policy) Result {
 // evaluate is Evaluate; callerAllows stands for identity-based policies that are not known but
 // taken to allow the request (those of a caller outside the template).
 func evaluate(req Request, identity, resource []*Policy, callerAllows bool) Result {
-	ctx := newReqContext(req.Context)
-	assume := isRoleAssumption(req.Action, req.Resource)
-	var res Result
-	identityAllows, trustNames, trustAccount := callerAllows, false, false
+	e := evaluation{req: req, ctx: newReqContext(req.Context), assume: isRoleAssumption(req.Action, req.Resource)}
+	e.identityAllows = callerAllows
 	for _, p := range identity {
 		for _, s := range p.Statements {
-			if !s.applies(req, ctx) {
-				continue
-			}
-			if s.Effect == "Deny" {
-				res.Denies = append(res.Denies, s)
-			} else {
-				res.Allows = append(res.Allows, s)
-				identityAllows = true
-			}
+			e.identityStatement(s)
 		}
 	}
 	for _, p := range resource {
 		for _, s := range p.Statements {
-			hit := s.principalHit(req.Principal)
-			if hit == hitNone || !s.applies(req, ctx) {
-				continue
-			}
-			switch {
-			case s.Effect == "Deny":
-				// An account named in a Deny denies every principal in it.
-				res.Denies = append(res.Denies, s)
-			case hit == hitNamed:
-				res.Allows = append(res.Allows, s)
-				trustNames = true
-			case assume:
-				// An account named in an Allow only delegates to the identity-based policies of
-				// its principals. Other resource policies leave that to the identity side, which
-				// Evaluate takes to be in the same account.
-				res.Allows = append(res.Allows, s)
-				trustAccount = true
-			}
+			e.resourceStatement(s)
 		}
 	}
+	res := e.res
 	switch {
 	case len(res.Denies) > 0:
 		res.Decision = ExplicitDeny
-	case !assume && len(res.Allows) > 0,
-		assume && trustNames && sameAccount(req.Principal, req.Resource),
-		assume && (trustNames || trustAccount) && identityAllows:
+	case !e.assume && len(res.Allows) > 0,
+		e.assume && e.trustNames && sameAccount(req.Principal, req.Resource),
+		e.assume && (e.trustNames || e.trustAccount) && e.identityAllows:
 		res.Decision = Allowed
 	}
 	return res
+}
+
+// evaluation collects what the statements of one request say.
+type evaluation struct {
+	req    Request
+	ctx    *reqContext
+	assume bool // the request assumes a role, so the trust policy decides
+	res    Result
+
+	identityAllows bool // an identity-based statement allows
+	trustNames     bool // a resource-based Allow names the principal itself
+	trustAccount   bool // a trust policy's Allow names the principal's account
+}
+
+func (e *evaluation) identityStatement(s *Statement) {
+	if !s.applies(e.req, e.ctx) {
+		return
+	}
+	if s.Effect == "Deny" {
+		e.res.Denies = append(e.res.Denies, s)
+		return
+	}
+	e.res.Allows = append(e.res.Allows, s)
+	e.identityAllows = true
+}
+
+func (e *evaluation) resourceStatement(s *Statement) {
+	hit := s.principalHit(e.req.Principal)
+	if hit == hitNone || !s.applies(e.req, e.ctx) {
+		return
+	}
+	switch {
+	case s.Effect == "Deny":
+		// An account named in a Deny denies every principal in it.
+		e.res.Denies = append(e.res.Denies, s)
+	case hit == hitNamed:
+		e.res.Allows = append(e.res.Allows, s)
+		e.trustNames = true
+	case e.assume:
+		// An account named in an Allow only delegates to the identity-based policies of its
+		// principals. Other resource policies leave that to the identity side, which Evaluate
+		// takes to be in the same account.
+		e.res.Allows = append(e.res.Allows, s)
+		e.trustAccount = true
+	}
 }
 
 // roleAssumptionActions are the actions that a role's trust policy decides.

@@ -3,7 +3,8 @@ package iameval
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -80,40 +81,10 @@ func parseStatement(raw any, source string) (*Statement, error) {
 		return nil, fmt.Errorf("%s: statement is not an object", source)
 	}
 	s := &Statement{Source: source}
-	for k, v := range m {
-		var err error
-		switch k {
-		case "Sid":
-			s.Sid, _ = v.(string)
-		case "Effect":
-			e, _ := v.(string)
-			if e != "Allow" && e != "Deny" {
-				return nil, fmt.Errorf("%s.Effect: %q is neither Allow nor Deny", source, e)
-			}
-			s.Effect = e
-		case "Principal":
-			s.Principal, err = parsePrincipal(v)
-		case "NotPrincipal":
-			s.NotPrincipal, err = parsePrincipal(v)
-		case "Action":
-			s.Action, err = stringList(v)
-			s.hasAction = true
-		case "NotAction":
-			s.NotAction, err = stringList(v)
-			s.hasNotAction = true
-		case "Resource":
-			s.Resource, err = stringList(v)
-			s.hasResource = true
-		case "NotResource":
-			s.NotResource, err = stringList(v)
-			s.hasNotResource = true
-		case "Condition":
-			s.Conditions, err = parseConditions(v)
-		default:
-			return nil, fmt.Errorf("%s: unknown policy element %q", source, k)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", source, k, err)
+	// In a fixed order, so that a statement with several faults always reports the same one.
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if err := s.setElement(k, m[k], source); err != nil {
+			return nil, err
 		}
 	}
 	if s.Effect == "" {
@@ -131,21 +102,66 @@ func parseStatement(raw any, source string) (*Statement, error) {
 	for _, a := range s.NotAction {
 		s.notActions = append(s.notActions, literalUnits(a))
 	}
-	for i, r := range s.Resource {
-		p, err := compilePattern(r)
-		if err != nil {
-			return nil, fmt.Errorf("%s.Resource[%d]: %w", source, i, err)
-		}
-		s.resources = append(s.resources, p)
+	var err error
+	if s.resources, err = compilePatterns(s.Resource, source+".Resource"); err != nil {
+		return nil, err
 	}
-	for i, r := range s.NotResource {
-		p, err := compilePattern(r)
-		if err != nil {
-			return nil, fmt.Errorf("%s.NotResource[%d]: %w", source, i, err)
-		}
-		s.notResources = append(s.notResources, p)
+	if s.notResources, err = compilePatterns(s.NotResource, source+".NotResource"); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// setElement reads one element of a statement.
+func (s *Statement) setElement(k string, v any, source string) error {
+	var err error
+	switch k {
+	case "Sid":
+		s.Sid, _ = v.(string)
+	case "Effect":
+		e, _ := v.(string)
+		if e != "Allow" && e != "Deny" {
+			return fmt.Errorf("%s.Effect: %q is neither Allow nor Deny", source, e)
+		}
+		s.Effect = e
+	case "Principal":
+		s.Principal, err = parsePrincipal(v)
+	case "NotPrincipal":
+		s.NotPrincipal, err = parsePrincipal(v)
+	case "Action":
+		s.Action, err = stringList(v)
+		s.hasAction = true
+	case "NotAction":
+		s.NotAction, err = stringList(v)
+		s.hasNotAction = true
+	case "Resource":
+		s.Resource, err = stringList(v)
+		s.hasResource = true
+	case "NotResource":
+		s.NotResource, err = stringList(v)
+		s.hasNotResource = true
+	case "Condition":
+		s.Conditions, err = parseConditions(v)
+	default:
+		return fmt.Errorf("%s: unknown policy element %q", source, k)
+	}
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", source, k, err)
+	}
+	return nil
+}
+
+// compilePatterns compiles the entries of a Resource or NotResource list; path names the list.
+func compilePatterns(list []string, path string) ([]pattern, error) {
+	var out []pattern
+	for i, r := range list {
+		p, err := compilePattern(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", path, i, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func parsePrincipal(v any) (map[string][]string, error) {
@@ -233,23 +249,13 @@ func parseConditions(v any) ([]*Condition, error) {
 		return nil, fmt.Errorf("condition block must be an object")
 	}
 	// Sorted so that errors and reports do not depend on map order.
-	ops := make([]string, 0, len(m))
-	for op := range m {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops)
 	var out []*Condition
-	for _, op := range ops {
+	for _, op := range slices.Sorted(maps.Keys(m)) {
 		keys, ok := m[op].(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("%s must map condition keys to values", op)
 		}
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			vals, err := stringList(keys[k])
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", op, k, err)
@@ -282,10 +288,5 @@ func (s *Statement) Variables() []string {
 	for _, c := range s.Conditions {
 		add(c.pats)
 	}
-	out := make([]string, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
