@@ -19,4 +19,9 @@
 // fake physical IDs and ARNs shaped like the real ones ([Env] supplies the pseudo parameters), so
 // that policies written with Fn::Join, Fn::GetAtt and Ref become concrete strings that can be
 // matched against concrete request ARNs.
+//
+// The package is in two layers. The IAM policy language (policy.go, condition.go, pattern.go,
+// overlap.go, evaluate.go) knows nothing of CloudFormation; reading templates (the cfn_*.go files:
+// template, intrinsics, attributes, roles) builds on it. A test keeps the policy language from
+// referring to anything the cfn_ files declare.
 package iameval

@@ -66,19 +66,9 @@ func compilePattern(s string) (pattern, error) {
 				lit.WriteString(inner)
 				continue
 			}
-			name, def, hasDef := strings.Cut(inner, ",")
-			name = strings.TrimSpace(name)
-			if name == "" {
-				return p, fmt.Errorf("empty policy variable in %q", s)
-			}
-			v := part{kind: pVar, text: strings.ToLower(name)}
-			if hasDef {
-				d := strings.TrimSpace(def)
-				if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' {
-					return p, fmt.Errorf("default value of ${%s} must be in single quotes in %q", name, s)
-				}
-				d = strings.ReplaceAll(d[1:len(d)-1], "''", "'")
-				v.def = &d
+			v, err := parseVariable(inner, s)
+			if err != nil {
+				return p, err
 			}
 			flush()
 			p.parts = append(p.parts, v)
@@ -93,6 +83,26 @@ func compilePattern(s string) (pattern, error) {
 		p.static, _ = p.expand(nil)
 	}
 	return p, nil
+}
+
+// parseVariable reads the inside of ${...}: a context key, optionally followed by a default value
+// in single quotes, ${key, 'default'}. s is the whole pattern, for errors.
+func parseVariable(inner, s string) (part, error) {
+	name, def, hasDef := strings.Cut(inner, ",")
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return part{}, fmt.Errorf("empty policy variable in %q", s)
+	}
+	v := part{kind: pVar, text: strings.ToLower(name)}
+	if hasDef {
+		d := strings.TrimSpace(def)
+		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' {
+			return part{}, fmt.Errorf("default value of ${%s} must be in single quotes in %q", name, s)
+		}
+		d = strings.ReplaceAll(d[1:len(d)-1], "''", "'")
+		v.def = &d
+	}
+	return v, nil
 }
 
 // hasVariables reports whether the pattern uses any policy variable.
