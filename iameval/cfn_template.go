@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -177,7 +177,7 @@ func (t *Template) ResourcesOfType(typ string) []*Resource {
 			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].LogicalID < out[j].LogicalID })
+	slices.SortFunc(out, func(a, b *Resource) int { return strings.Compare(a.LogicalID, b.LogicalID) })
 	t.byType[typ] = out
 	return out
 }
