@@ -3,10 +3,13 @@ package isolation
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/apiless/apiless/iameval"
+	"github.com/apiless/apiless/manifest"
 )
 
 const (
@@ -87,9 +90,10 @@ type indexInfo struct {
 	global bool
 }
 
-// tableInfo is a DynamoDB table of the template and how policies key it.
+// tableInfo is a DynamoDB table the check probes: one of the template, or one a policy or the
+// manifest names (brought in, or any other table a wildcard reaches).
 type tableInfo struct {
-	logicalID string
+	logicalID string // empty for a table outside the template
 	name      string
 	arn       string
 	pk        string
@@ -97,9 +101,20 @@ type tableInfo struct {
 	// keyTemplates are the dynamodb:LeadingKeys values with identity variables that some
 	// statement on this table requires, e.g. "${cognito-identity.amazonaws.com:sub}".
 	keyTemplates []string
+	// decls is what each manifest declares for the table.
+	decls map[*declaration]*manifest.Table
+	// shared says that strict mode was told (Options.Shared) to treat the table as shared.
+	shared bool
 }
 
-// bucketInfo is an S3 bucket of the template and the paths policies name in it.
+func (tb *tableInfo) label() string {
+	if tb.logicalID != "" {
+		return "table " + tb.logicalID
+	}
+	return "table " + tb.name + " (outside the template)"
+}
+
+// bucketInfo is an S3 bucket the check probes, of the template or outside it.
 type bucketInfo struct {
 	logicalID string
 	name      string
@@ -108,6 +123,20 @@ type bucketInfo struct {
 	identityPaths []string
 	// sharedPaths are object paths without one, e.g. "public/*".
 	sharedPaths []string
+	// prefixes are the s3:prefix values of listing statements on the bucket.
+	prefixes []string
+	// decls is each manifest's rules for the bucket.
+	decls map[*declaration][]*rule
+	// strict is the rules of strict mode: the identity folders the policies name, and the
+	// folders named in Options.Shared.
+	strict []*rule
+}
+
+func (b *bucketInfo) label() string {
+	if b.logicalID != "" {
+		return "bucket " + b.logicalID
+	}
+	return "bucket " + b.name + " (outside the template)"
 }
 
 // world is everything the check learns from a template before it probes.
@@ -119,20 +148,69 @@ type world struct {
 	tables   []*tableInfo
 	buckets  []*bucketInfo
 	tagNames []string
+	// decls maps each identity pool to its manifest; a pool without one is checked in strict
+	// mode.
+	decls map[*pool]*declaration
+	opts  Options
 }
 
-func discover(t *iameval.Template) (*world, error) {
-	w := &world{t: t, env: t.Env()}
+func discover(t *iameval.Template, raw []byte, opts Options) (*world, error) {
+	w := &world{t: t, env: t.Env(), opts: opts, decls: map[*pool]*declaration{}}
 	if err := w.findPools(); err != nil {
 		return nil, err
 	}
 	if err := w.findRoles(); err != nil {
 		return nil, err
 	}
+	if err := w.findDeclarations(raw); err != nil {
+		return nil, err
+	}
 	if err := w.findData(); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// findDeclarations binds each manifest to its identity pool: the one whose Metadata holds it,
+// or for the output form the pool whose ID it names (the only pool, when it names none).
+func (w *world) findDeclarations(raw []byte) error {
+	byPool, fromOutput, err := readDeclarations(raw, w.t)
+	if err != nil {
+		return err
+	}
+	for _, p := range w.pools {
+		if d, ok := byPool[p.logicalID]; ok && p.logicalID != "" {
+			w.decls[p] = d
+		}
+	}
+	if fromOutput == nil {
+		return nil
+	}
+	for _, p := range w.pools {
+		if _, ok := w.decls[p]; !ok && (fromOutput.m.IdentityPoolID == p.id || len(w.pools) == 1) {
+			w.decls[p] = fromOutput
+		}
+	}
+	return nil
+}
+
+// declarationOf returns the manifest that governs a role, nil in strict mode.
+func (w *world) declarationOf(r *poolRole) *declaration {
+	if r.pool != nil {
+		return w.decls[r.pool]
+	}
+	if len(w.pools) == 1 {
+		return w.decls[w.pools[0]]
+	}
+	return nil
+}
+
+// modeOf names the mode a pool is checked in.
+func (w *world) modeOf(p *pool) string {
+	if p != nil && w.decls[p] != nil {
+		return ModeDeclared
+	}
+	return ModeStrict
 }
 
 func (w *world) poolByID(id string) *pool {
@@ -395,13 +473,17 @@ func (w *world) findData() error {
 		w.buckets = append(w.buckets, &bucketInfo{logicalID: r.LogicalID, name: name, arn: arn})
 	}
 
-	// Every statement the identity-pool roles are subject to tells which keys and paths are
-	// per identity.
+	// Every statement the identity-pool roles are subject to tells which tables and buckets
+	// they reach and which keys and paths are per identity.
 	var stmts []*iameval.Statement
 	for _, r := range w.roles {
 		for _, p := range r.role.Policies {
 			stmts = append(stmts, p.Statements...)
 		}
+	}
+	w.broughtIn(stmts)
+	if err := w.declaredData(); err != nil {
+		return err
 	}
 	for _, arn := range w.dataARNs() {
 		rps, err := t.ResourcePolicies(arn)
@@ -412,9 +494,29 @@ func (w *world) findData() error {
 			stmts = append(stmts, p.Statements...)
 		}
 	}
+	w.findTags(stmts)
+	for _, s := range stmts {
+		w.namedPaths(s)
+	}
+	for _, b := range w.buckets {
+		for _, p := range b.identityPaths {
+			if r := policyRule(p); r != nil {
+				b.strict = append(b.strict, r)
+			}
+		}
+	}
+	return w.applyShared()
+}
+
+func (w *world) findTags(stmts []*iameval.Statement) {
 	tags := map[string]bool{}
 	for _, p := range w.pools {
 		for tag := range p.tags {
+			tags[strings.ToLower(tag)] = true
+		}
+	}
+	for _, d := range w.decls {
+		if tag := d.tenantTag(w); tag != "" {
 			tags[strings.ToLower(tag)] = true
 		}
 	}
@@ -425,60 +527,309 @@ func (w *world) findData() error {
 			}
 		}
 	}
+	w.tagNames = nil
 	for tag := range tags {
 		w.tagNames = append(w.tagNames, tag)
 	}
 	sort.Strings(w.tagNames)
-	for _, s := range stmts {
-		resources := append(append([]string{}, s.Resource...), s.NotResource...)
-		for _, b := range w.buckets {
-			var paths []string
-			for _, r := range resources {
-				if path, ok := strings.CutPrefix(r, b.arn+"/"); ok {
-					paths = append(paths, path)
-				}
-				// A listing condition names folders too: s3:prefix "private/${sub}/" means the
-				// folder private/${sub}/*, even when no object statement mentions it.
-				if r == b.arn {
-					for _, c := range s.Conditions {
-						if !strings.EqualFold(c.Key, "s3:prefix") {
-							continue
-						}
-						for _, v := range c.Values {
-							if strings.HasSuffix(v, "/") {
-								paths = append(paths, v+"*")
-							} else if strings.HasSuffix(v, "/*") {
-								paths = append(paths, v)
-							}
-						}
-					}
-				}
+}
+
+// namedPaths records the folders and keys a statement names on each table and bucket.
+func (w *world) namedPaths(s *iameval.Statement) {
+	resources := append(append([]string{}, s.Resource...), s.NotResource...)
+	for _, b := range w.buckets {
+		var paths []string
+		for _, r := range resources {
+			if path, ok := strings.CutPrefix(r, b.arn+"/"); ok {
+				paths = append(paths, path)
 			}
-			for _, path := range paths {
-				if hasIdentityVariable(path) {
-					b.identityPaths = appendUnique(b.identityPaths, path)
-				} else {
-					b.sharedPaths = appendUnique(b.sharedPaths, path)
-				}
-			}
-		}
-		for _, tb := range w.tables {
-			if !w.coversTable(resources, tb) {
+			// A listing condition names folders too: s3:prefix "private/${sub}/" means the
+			// folder private/${sub}/*, even when no object statement mentions it.
+			if r != b.arn && r != "*" {
 				continue
 			}
 			for _, c := range s.Conditions {
-				if !strings.EqualFold(c.Key, "dynamodb:LeadingKeys") {
+				if !strings.EqualFold(c.Key, "s3:prefix") {
 					continue
 				}
 				for _, v := range c.Values {
-					if hasIdentityVariable(v) {
-						tb.keyTemplates = appendUnique(tb.keyTemplates, v)
+					b.prefixes = appendUnique(b.prefixes, v)
+					if strings.HasSuffix(v, "/") {
+						paths = append(paths, v+"*")
+					} else if strings.HasSuffix(v, "/*") {
+						paths = append(paths, v)
 					}
 				}
+			}
+		}
+		for _, path := range paths {
+			if hasIdentityVariable(path) {
+				b.identityPaths = appendUnique(b.identityPaths, path)
+			} else {
+				b.sharedPaths = appendUnique(b.sharedPaths, path)
+			}
+		}
+	}
+	for _, tb := range w.tables {
+		if !w.coversTable(resources, tb) {
+			continue
+		}
+		for _, c := range s.Conditions {
+			if !strings.EqualFold(c.Key, "dynamodb:LeadingKeys") {
+				continue
+			}
+			for _, v := range c.Values {
+				tb.keyTemplates = appendUnique(tb.keyTemplates, v)
+			}
+		}
+	}
+}
+
+const (
+	otherTableName  = "apiless-probe-other-table"
+	otherBucketName = "apiless-probe-other-bucket"
+)
+
+// broughtIn adds the tables and buckets that policies name by ARN but the template does not
+// define, so a brought-in resource is probed like a created one. A wildcard in the name adds a
+// stand-in for every other table or bucket of the account.
+func (w *world) broughtIn(stmts []*iameval.Statement) {
+	for _, s := range stmts {
+		if s.Effect != "Allow" {
+			continue
+		}
+		for _, r := range s.Resource {
+			w.broughtInARN(r)
+		}
+		if len(s.NotResource) > 0 {
+			w.addTable(otherTableName, "")
+			w.addBucket(otherBucketName)
+		}
+	}
+}
+
+func (w *world) broughtInARN(r string) {
+	if r == "*" {
+		w.addTable(otherTableName, "")
+		w.addBucket(otherBucketName)
+		return
+	}
+	parts := strings.SplitN(r, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return
+	}
+	service, res := parts[2], parts[5]
+	if service == "dynamodb" || wild(service) {
+		rest, ok := strings.CutPrefix(res, "table/")
+		name, index, _ := strings.Cut(rest, "/")
+		switch {
+		case !ok && wild(res), ok && wild(name):
+			w.addTable(otherTableName, "")
+		case ok:
+			ix := ""
+			if n, ok := strings.CutPrefix(index, "index/"); ok && !wild(n) {
+				ix = n
+			}
+			w.addTable(name, ix)
+		}
+	}
+	if service == "s3" || wild(service) {
+		name, _, _ := strings.Cut(res, "/")
+		if wild(name) {
+			w.addBucket(otherBucketName)
+		} else if name != "" && parts[3] == "" && parts[4] == "" {
+			w.addBucket(name)
+		}
+	}
+}
+
+func wild(s string) bool { return strings.ContainsAny(s, "*?") || strings.Contains(s, "${") }
+
+func (w *world) addTable(name, index string) *tableInfo {
+	i := slices.IndexFunc(w.tables, func(tb *tableInfo) bool { return tb.name == name })
+	if i < 0 {
+		e := w.env
+		w.tables = append(w.tables, &tableInfo{name: name,
+			arn: fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", e.Partition, e.Region, e.AccountID, name)})
+		i = len(w.tables) - 1
+	}
+	tb := w.tables[i]
+	if index != "" && !slices.ContainsFunc(tb.indexes, func(ix indexInfo) bool { return ix.name == index }) {
+		tb.indexes = append(tb.indexes, indexInfo{name: index, global: true})
+	}
+	return tb
+}
+
+func (w *world) addBucket(name string) *bucketInfo {
+	i := slices.IndexFunc(w.buckets, func(b *bucketInfo) bool { return b.name == name })
+	if i < 0 {
+		w.buckets = append(w.buckets, &bucketInfo{name: name, arn: fmt.Sprintf("arn:%s:s3:::%s", w.env.Partition, name)})
+		i = len(w.buckets) - 1
+	}
+	return w.buckets[i]
+}
+
+// declaredData attaches every manifest's tables and path rules to the tables and buckets they
+// name, by physical name: a template resource's (fake) name, or a brought-in literal one.
+func (w *world) declaredData() error {
+	for _, d := range w.declarationList() {
+		for i := range d.m.Tables {
+			mt := &d.m.Tables[i]
+			if mt.TableName == "" {
+				return fmt.Errorf("%s: table %q has no tableName", d.source, mt.Name)
+			}
+			tb := w.addTable(mt.TableName, "")
+			if tb.decls == nil {
+				tb.decls = map[*declaration]*manifest.Table{}
+			}
+			tb.decls[d] = mt
+			if tb.pk == "" {
+				tb.pk = mt.PartitionKey
+			}
+			for _, ix := range mt.Indexes {
+				w.addTable(mt.TableName, ix)
+			}
+		}
+		for i := range d.m.Buckets {
+			mb := &d.m.Buckets[i]
+			if mb.BucketName == "" {
+				return fmt.Errorf("%s: bucket %q has no bucketName", d.source, mb.Name)
+			}
+			b := w.addBucket(mb.BucketName)
+			if b.decls == nil {
+				b.decls = map[*declaration][]*rule{}
+			}
+			for _, path := range sortedKeys2(mb.Paths) {
+				r, err := parseRule(path, mb.Paths[path])
+				if err != nil {
+					return fmt.Errorf("%s: bucket %q: %v", d.source, mb.Name, err)
+				}
+				r.origin = "manifest"
+				b.decls[d] = append(b.decls[d], r)
 			}
 		}
 	}
 	return nil
+}
+
+func (w *world) declarationList() []*declaration {
+	var out []*declaration
+	for _, p := range w.pools {
+		if d := w.decls[p]; d != nil && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func sortedKeys2[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// tenantTag is the principal tag {tenant} stands for: the manifest's, else the pool's tag fed
+// by the manifest's tenant claim, else the pool's only tag.
+func (d *declaration) tenantTag(w *world) string {
+	if d.m.TenantTag != "" {
+		return d.m.TenantTag
+	}
+	for p, pd := range w.decls {
+		if pd != d {
+			continue
+		}
+		for _, tag := range sortedTagKeys(p.tags) {
+			if p.tags[tag] == d.m.TenantClaim && d.m.TenantClaim != "" {
+				return tag
+			}
+		}
+		if len(p.tags) == 1 {
+			for tag := range p.tags {
+				return tag
+			}
+		}
+	}
+	return ""
+}
+
+// policyRule reads a per-identity policy path (private/${...:sub}/*) as a strict-mode owner rule:
+// only whole-folder variables and literal folders, ending in /*. Anything else gives nil and is
+// probed through the other checks.
+func policyRule(p string) *rule {
+	t := subVariable.ReplaceAllString(p, manifest.IdentityToken)
+	t = tagVariable.ReplaceAllString(t, manifest.TenantToken)
+	folder, ok := strings.CutSuffix(t, "/*")
+	if !ok || folder == "" {
+		return nil
+	}
+	for _, s := range strings.Split(folder, "/") {
+		if s != manifest.IdentityToken && s != manifest.TenantToken && (s == "" || strings.ContainsAny(s, "*?${}")) {
+			return nil
+		}
+	}
+	r, err := parseRule(t, map[string][]string{"owner": allStorageOps})
+	if err != nil {
+		return nil
+	}
+	r.loose, r.origin = true, "policy"
+	return r
+}
+
+var (
+	subVariable = regexp.MustCompile(`(?i)\$\{cognito-identity\.amazonaws\.com:sub\}`)
+	tagVariable = regexp.MustCompile(`(?i)\$\{aws:PrincipalTag/[^${}*?/]+\}`)
+)
+
+// applyShared reads Options.Shared: "<bucket>/<path>" or "<table>", each naming a template
+// resource by logical ID or name (or a manifest's name for it).
+func (w *world) applyShared() error {
+	for _, s := range w.opts.Shared {
+		bucket, path, isPath := strings.Cut(s, "/")
+		if !isPath {
+			i := slices.IndexFunc(w.tables, func(tb *tableInfo) bool { return tb.logicalID == s || tb.name == s || tb.declaredName(s) })
+			if i < 0 {
+				return fmt.Errorf("--shared %q names no table of the template (give a table's logical ID or name, or <bucket>/<path> for a folder)", s)
+			}
+			w.tables[i].shared = true
+			continue
+		}
+		i := slices.IndexFunc(w.buckets, func(b *bucketInfo) bool {
+			return b.logicalID == bucket || b.name == bucket || w.bucketDeclaredAs(b, bucket)
+		})
+		if i < 0 {
+			return fmt.Errorf("--shared %q names no bucket of the template (give the bucket's logical ID or name before the path)", s)
+		}
+		r, err := parseRule(path, map[string][]string{"*": allStorageOps})
+		if err != nil {
+			return fmt.Errorf("--shared %q: %v (write a folder path such as public/*)", s, err)
+		}
+		r.loose, r.origin = true, "--shared"
+		w.buckets[i].strict = append(w.buckets[i].strict, r)
+	}
+	return nil
+}
+
+func (tb *tableInfo) declaredName(name string) bool {
+	for _, mt := range tb.decls {
+		if mt.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *world) bucketDeclaredAs(b *bucketInfo, name string) bool {
+	for _, d := range w.declarationList() {
+		for _, mb := range d.m.Buckets {
+			if mb.Name == name && mb.BucketName == b.name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (w *world) dataARNs() []string {

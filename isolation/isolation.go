@@ -11,9 +11,11 @@
 // tries the role's trust policy with an identity of another pool, a guest identity, another AWS
 // account and another web identity provider.
 //
-// Anything that lets A reach B's data, data no rule assigns to anyone, or administration is a
-// violation; access to paths without an identity variable that a policy grants on purpose is
-// reported as shared. [AssertIsolated] turns that into a one-line test.
+// What A must and must not reach comes from declared intent: the manifest the DirectAccess
+// construct records on its identity pool (declared mode), or, without one, the strict default that
+// only A's own key and folder and what [Options.Shared] names may be reached (strict mode). An
+// allow nothing declared is a violation, and in declared mode so is a declared grant the policies
+// deny. [AssertIsolated] turns that into a one-line test.
 package isolation
 
 import (
@@ -24,54 +26,108 @@ import (
 	"github.com/apiless/apiless/iameval"
 )
 
-// CheckTemplate runs the isolation check on a synthesized CloudFormation template (JSON). It
-// returns an error when the template cannot be evaluated offline (an intrinsic it cannot resolve,
-// a role outside the template, a managed policy it cannot read): the check never passes what it
-// could not evaluate.
+// CheckTemplate runs the isolation check on a synthesized CloudFormation template (JSON) with
+// the default options. It returns an error when the template cannot be evaluated offline (an
+// intrinsic it cannot resolve, a role outside the template, a managed policy it cannot read):
+// the check never passes what it could not evaluate.
 func CheckTemplate(templateJSON []byte) (*Report, error) {
+	return CheckTemplateWith(templateJSON, Options{})
+}
+
+// CheckTemplateWith runs the isolation check with options. A template whose identity pool
+// carries the construct's manifest is checked in declared mode, any other in strict mode.
+func CheckTemplateWith(templateJSON []byte, opts Options) (*Report, error) {
 	t, err := iameval.ParseTemplate(templateJSON, iameval.Env{})
 	if err != nil {
 		return nil, err
 	}
-	w, err := discover(t)
+	w, err := discover(t, templateJSON, opts)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{IdentityPools: []PoolReport{}, Roles: []RoleReport{}}
+	if err := w.checkable(); err != nil {
+		return nil, err
+	}
+	rep := &Report{IdentityPools: []PoolReport{}, Roles: []RoleReport{}, Tables: len(w.tables), Buckets: len(w.buckets)}
+	modes := map[string]bool{}
 	for _, p := range w.pools {
 		fs, err := w.poolFindings(p)
 		if err != nil {
 			return nil, err
 		}
-		rep.IdentityPools = append(rep.IdentityPools, PoolReport{LogicalID: p.logicalID, ID: p.id, Findings: fs})
+		modes[w.modeOf(p)] = true
+		rep.IdentityPools = append(rep.IdentityPools, PoolReport{LogicalID: p.logicalID, ID: p.id, Mode: w.modeOf(p), Findings: fs})
 	}
 	for _, r := range w.roles {
-		rr := RoleReport{LogicalID: r.role.LogicalID, ARN: r.role.ARN, Findings: []Finding{}}
-		for _, a := range r.audiences {
-			rr.Audiences = append(rr.Audiences, a.String())
+		rr, n, err := w.checkRole(r)
+		if err != nil {
+			return nil, err
 		}
-		if r.pool != nil {
-			rr.IdentityPool = r.pool.id
-		}
-		classes := r.classes()
-		for _, class := range classes {
-			g := &gen{w: w, r: r, class: class, a: identityA(w), b: identityB(w), mate: identityTeammate(w)}
-			if len(classes) > 1 {
-				g.prefix = "[" + class + "] "
-			}
-			g.trust()
-			g.dynamo()
-			g.s3()
-			fs, n, err := g.run()
-			if err != nil {
-				return nil, fmt.Errorf("role %s: %w", r.role.LogicalID, err)
-			}
-			rr.Findings = append(rr.Findings, fs...)
-			rep.Requests += n
-		}
+		modes[rr.Mode] = true
 		rep.Roles = append(rep.Roles, rr)
+		rep.Requests += n
+	}
+	rep.Mode = ModeStrict
+	if modes[ModeDeclared] {
+		rep.Mode = ModeDeclared
+		if modes[ModeStrict] {
+			rep.Mode = "declared and strict"
+		}
 	}
 	return rep, nil
+}
+
+func (w *world) checkRole(r *poolRole) (RoleReport, int, error) {
+	rr := RoleReport{LogicalID: r.role.LogicalID, ARN: r.role.ARN, Findings: []Finding{}}
+	for _, a := range r.audiences {
+		rr.Audiences = append(rr.Audiences, a.String())
+	}
+	if r.pool != nil {
+		rr.IdentityPool = r.pool.id
+	}
+	requests := 0
+	classes := r.classes()
+	for _, class := range classes {
+		g := newGen(w, r, class)
+		rr.Mode = g.mode()
+		if len(classes) > 1 {
+			g.prefix = "[" + class + "] "
+		}
+		g.trust()
+		g.dynamo()
+		g.s3()
+		fs, n, err := g.run()
+		if err != nil {
+			return rr, 0, fmt.Errorf("role %s: %w", r.role.LogicalID, err)
+		}
+		rr.Findings = append(rr.Findings, fs...)
+		requests += n
+	}
+	return rr, requests, nil
+}
+
+// checkable refuses a template on which the check would prove nothing: policies that grant
+// DynamoDB or S3 actions while no table or bucket could be identified to probe.
+func (w *world) checkable() error {
+	if len(w.tables)+len(w.buckets) > 0 {
+		return nil
+	}
+	for _, r := range w.roles {
+		for _, p := range r.role.Policies {
+			for _, s := range p.Statements {
+				if s.Effect != "Allow" {
+					continue
+				}
+				for _, a := range append(append([]string{}, s.Action...), s.NotAction...) {
+					l := strings.ToLower(a)
+					if l == "*" || strings.HasPrefix(l, "dynamodb:") || strings.HasPrefix(l, "s3:") || len(s.NotAction) > 0 {
+						return fmt.Errorf("%s grants %s, but no table or bucket it reaches could be identified, so nothing could be checked", s, a)
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // AssertIsolated fails the test unless the template's identity-pool roles keep every identity to

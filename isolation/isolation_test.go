@@ -56,7 +56,10 @@ func TestTemplatesAreIsolated(t *testing.T) {
 			if len(rep.Roles) == 0 {
 				t.Fatal("no identity-pool role found")
 			}
-			if v := rep.Violations(); len(v) > 0 {
+			if rep.Mode != ModeDeclared {
+				t.Errorf("mode = %q, want %q: every shipped template carries its manifest", rep.Mode, ModeDeclared)
+			}
+			if v := violations(t, path, rep); len(v) > 0 {
 				t.Errorf("got %d violations, want none:\n%s", len(v), FormatFindings(v))
 			}
 			if w := rep.Warnings(); len(w) > 0 {
@@ -116,18 +119,18 @@ func TestDemoVerdicts(t *testing.T) {
 		{auth, "table DataTable7D8E9F0A index byUpdated: own key", VerdictOwn, []string{"dynamodb:Query"}, nil},
 		{auth, "table DataTable7D8E9F0A: other identity's key", VerdictOK, nil, nil},
 		{auth, "table DataTable7D8E9F0A: own and other identity's key in one batch", VerdictOK, nil, nil},
-		{auth, "table DataTable7D8E9F0A: no key (Scan-like request)", VerdictOK, nil, nil},
+		{auth, "table DataTable7D8E9F0A: no key (PartiQL without a key)", VerdictOK, nil, nil},
 		{auth, "private/{identity}/*: own object", VerdictOwn, []string{"s3:GetObject", "s3:PutObject"}, nil},
 		// The explicit Deny on the read-only sub-folder holds.
 		{auth, "private/{identity}/readonly/*: own object", VerdictOwn, []string{"s3:GetObject"}, []string{"s3:PutObject", "s3:DeleteObject"}},
 		{auth, "private/{identity}/*: list own folder", VerdictOwn, []string{"s3:ListBucket"}, nil},
 		{auth, "private/{identity}/*: other identity's object", VerdictOK, nil, nil},
-		{auth, "public/*: shared object", VerdictShared, []string{"s3:GetObject"}, []string{"s3:PutObject"}},
+		{auth, "public/*: object in the folder", VerdictShared, []string{"s3:GetObject"}, []string{"s3:PutObject"}},
 		{auth, "bucket DataBucket1B2C3D4E: list without a prefix", VerdictOK, nil, nil},
 		{guest, "trust: guest identity of DataIdentityPool7E8F9A0B", VerdictOK, []string{"sts:AssumeRoleWithWebIdentity"}, nil},
 		{guest, "private/{identity}/*: own object (guest write)", VerdictOK, nil, nil},
-		{guest, "public/*: shared object", VerdictShared, []string{"s3:GetObject"}, nil},
-		{admins, "public/*: shared object", VerdictShared, []string{"s3:PutObject", "s3:DeleteObject"}, nil},
+		{guest, "public/*: object in the folder", VerdictShared, []string{"s3:GetObject"}, nil},
+		{admins, "public/*: object in the folder", VerdictShared, []string{"s3:PutObject", "s3:DeleteObject"}, nil},
 		{admins, "table DataTable7D8E9F0A: own key", VerdictOwn, []string{"dynamodb:Query"}, nil},
 	}
 	for _, tc := range tests {
@@ -177,6 +180,15 @@ func usersFolder(m tmpl) {
 
 const tenantRole = "TenantsAuthenticatedRole12CD34EF"
 
+// strict wraps a mutation so that it also removes the manifest: the template is then checked in
+// strict mode.
+func strict(mutate func(m tmpl)) func(m tmpl) {
+	return func(m tmpl) {
+		stripManifest(m)
+		mutate(m)
+	}
+}
+
 func TestMoreBreaks(t *testing.T) {
 	const demo = "testdata/demo.template.json"
 	const tenant = "testdata/tenant.template.json"
@@ -200,7 +212,7 @@ func TestMoreBreaks(t *testing.T) {
 					delete(s, "Condition")
 				}
 			}
-		}, auth, "any key (no statement keys this table by identity)", VerdictViolation},
+		}, auth, "other identity's key", VerdictViolation},
 		{"dynamodb:* granted on the table", demo, func(m tmpl) {
 			s := leadingKeyStatements(roleStatements(m, auth))[0]
 			addStatement(m, auth, map[string]any{"Effect": "Allow", "Action": "dynamodb:*", "Resource": deepCopy(s["Resource"])})
@@ -223,17 +235,18 @@ func TestMoreBreaks(t *testing.T) {
 			doc := propsOf(resourcesOf(m)["TenantsAuthenticatedRole12CD34EF"])["AssumeRolePolicyDocument"].(map[string]any)
 			statementsOf(doc)[0]["Action"] = "sts:AssumeRoleWithWebIdentity"
 		}, "TenantsAuthenticatedRole12CD34EF", "trust: principal tags", VerdictWarning},
-		{"per-identity folders inside a tenant", tenant, usersFolder, tenantRole, "teammate's object", VerdictOK},
-		{"a key the check cannot instantiate is reported, not skipped", tenant, func(m tmpl) {
+		// Strict mode (no manifest): the policies' own identity folders are what an identity owns.
+		{"per-identity folders inside a tenant", tenant, strict(usersFolder), tenantRole, "teammate's object", VerdictOK},
+		{"a key the check cannot instantiate is reported, not skipped", tenant, strict(func(m tmpl) {
 			s := leadingKeyStatements(roleStatements(m, tenantRole))[0]
 			s["Condition"].(map[string]any)["ForAllValues:StringEquals"] = map[string]any{
 				"dynamodb:LeadingKeys": []any{"${aws:PrincipalTag/tenant}-${aws:username}"}}
-		}, tenantRole, "keys {tag:tenant}-${aws:username}", VerdictWarning},
-		{"a tenant-wide grant over per-identity folders", tenant, func(m tmpl) {
+		}), tenantRole, "keys {tag:tenant}-${aws:username}", VerdictWarning},
+		{"a tenant-wide grant over per-identity folders", tenant, strict(func(m tmpl) {
 			usersFolder(m)
 			addStatement(m, tenantRole, map[string]any{"Effect": "Allow", "Action": "s3:GetObject",
 				"Resource": map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{"TenantsBucket78CD90EF", "Arn"}}, "/tenants/${aws:PrincipalTag/tenant}/*"}}}})
-		}, tenantRole, "teammate's object", VerdictViolation},
+		}), tenantRole, "teammate's object", VerdictViolation},
 		{"trust open to another account", demo, func(m tmpl) {
 			doc := propsOf(resourcesOf(m)[auth])["AssumeRolePolicyDocument"].(map[string]any)
 			doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -354,7 +367,7 @@ func TestReportForms(t *testing.T) {
 
 	text := rep.String()
 	for _, want := range []string{
-		"identity pool us-east-1:", "role DataAuthenticatedRole5A6B7C8D (authenticated)", "VERDICT", "CHECK", "RESULT", "DETAIL",
+		"identity pool us-east-1:", "role DataAuthenticatedRole5A6B7C8D (authenticated; declared mode)", "VERDICT", "CHECK", "RESULT", "DETAIL",
 		"VIOLATION", "own and other identity's key in one batch", "allowed by Resources.DataAuthenticatedRoleDefaultPolicy3C4D5E6F",
 		"1 violation, 0 warnings;",
 	} {

@@ -48,15 +48,19 @@ type Finding struct {
 	// Statements name the policy statements that allowed the requests, by their place in the
 	// template.
 	Statements []string `json:"statements,omitempty"`
+	// Missing lists the actions that are declared but denied.
+	Missing []string `json:"missing,omitempty"`
 	// Reason explains a violation or warning.
 	Reason string `json:"reason,omitempty"`
 }
 
 // PoolReport holds the checks on an identity pool itself (how its principal tags are fed).
 type PoolReport struct {
-	LogicalID string    `json:"logicalId,omitempty"`
-	ID        string    `json:"id"`
-	Findings  []Finding `json:"findings,omitempty"`
+	LogicalID string `json:"logicalId,omitempty"`
+	ID        string `json:"id"`
+	// Mode is "declared" when the pool carries the construct's manifest, else "strict".
+	Mode     string    `json:"mode"`
+	Findings []Finding `json:"findings,omitempty"`
 }
 
 // RoleReport holds every check run as one role an identity pool hands out.
@@ -65,15 +69,22 @@ type RoleReport struct {
 	ARN       string `json:"arn"`
 	// Audiences says who gets the role: authenticated, guest, group <name>, rule <...>, or that it
 	// only trusts identity pools without being attached.
-	Audiences    []string  `json:"audiences"`
-	IdentityPool string    `json:"identityPool,omitempty"`
-	Findings     []Finding `json:"findings"`
+	Audiences    []string `json:"audiences"`
+	IdentityPool string   `json:"identityPool,omitempty"`
+	// Mode is the mode the role was checked in: "declared" or "strict".
+	Mode     string    `json:"mode"`
+	Findings []Finding `json:"findings"`
 }
 
 // Report is the result of an isolation check on one template.
 type Report struct {
 	IdentityPools []PoolReport `json:"identityPools"`
 	Roles         []RoleReport `json:"roles"`
+	// Mode is "declared", "strict", or "declared and strict" when pools differ.
+	Mode string `json:"mode"`
+	// Tables and Buckets count the tables and buckets probed, in the template or outside it.
+	Tables  int `json:"tables"`
+	Buckets int `json:"buckets"`
 	// Requests is the number of authorization requests evaluated.
 	Requests int `json:"requests"`
 }
@@ -124,7 +135,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if p.LogicalID != "" {
 			fmt.Fprintf(&b, " (%s)", p.LogicalID)
 		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, ": %s mode\n", p.Mode)
 		if len(p.Findings) > 0 {
 			writeTable(&b, p.Findings)
 		}
@@ -136,12 +147,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "role %s (%s)\n  %s\n", role.LogicalID, strings.Join(role.Audiences, ", "), role.ARN)
+		fmt.Fprintf(&b, "role %s (%s; %s mode)\n  %s\n", role.LogicalID, strings.Join(role.Audiences, ", "), role.Mode, role.ARN)
 		writeTable(&b, role.Findings)
 	}
 	v, wn := len(r.Violations()), len(r.Warnings())
-	fmt.Fprintf(&b, "\n%s, %s; %d requests evaluated for %s\n",
-		plural(v, "violation"), plural(wn, "warning"), r.Requests, plural(len(r.Roles), "role"))
+	fmt.Fprintf(&b, "\n%s, %s; %s mode; %d requests evaluated for %s, %s and %s\n",
+		plural(v, "violation"), plural(wn, "warning"), r.Mode, r.Requests, plural(len(r.Roles), "role"),
+		plural(r.Tables, "table"), plural(r.Buckets, "bucket"))
 	_, err := w.Write(b.Bytes())
 	return err
 }
@@ -172,6 +184,9 @@ func detail(f Finding) string {
 		parts = append(parts, shortActions(f.Allowed, 6))
 	} else if f.Tried > 1 {
 		parts = append(parts, fmt.Sprintf("%d requests tried", f.Tried))
+	}
+	if len(f.Missing) > 0 {
+		parts = append(parts, "missing "+shortActions(f.Missing, 6))
 	}
 	if f.Verdict == VerdictViolation || f.Verdict == VerdictWarning {
 		if f.Reason != "" {

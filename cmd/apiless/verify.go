@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,21 +16,43 @@ import (
 	"github.com/apiless/apiless/isolation"
 )
 
-const verifyUsage = `usage: apiless verify [--json] [template.json ...]
+const verifyUsage = `usage: apiless verify [--json] [--shared BUCKET/PATH | --shared TABLE ...] [template.json ...]
 
 Evaluates the IAM policies of synthesized CloudFormation templates offline and proves that no
-identity of a Cognito identity pool can reach another identity's data. With no templates named,
-checks every *.template.json under cdk.out/ (run "npx cdk synth" first).
+identity of a Cognito identity pool can reach data that was not declared for it. With no
+templates named, checks every *.template.json under cdk.out/ (run "npx cdk synth" first).
 
-  --json   print the reports as JSON instead of tables
+A template made by the DirectAccess construct carries its manifest (who may do what on which
+table and path) and is checked in declared mode: an allow nothing declares is a violation, and so
+is a declared grant the policies deny. Any other template is checked in strict mode: an identity
+may reach its own key and folder and what --shared names, nothing else.
+
+  --json            print the reports as JSON instead of tables
+  --shared VALUE    strict mode: treat a folder (BUCKET/PATH, e.g. Files/public/*, with the
+                    bucket's logical ID or name) or a table (logical ID or name) as shared with
+                    every identity the policies give it to; repeatable
 
 exit status: 0 isolated, 1 a violation was found, 2 a template could not be evaluated (or there
 was nothing to check)
 `
 
+// verifyArgs is a parsed "apiless verify" command line.
+type verifyArgs struct {
+	asJSON bool
+	shared []string
+	files  []string
+}
+
+// repeated is a flag that may be given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ", ") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
 // verifyResult is one template's outcome, in the --json form.
 type verifyResult struct {
 	Template string            `json:"template"`
+	Mode     string            `json:"mode,omitempty"`
 	Report   *isolation.Report `json:"report,omitempty"`
 	Error    string            `json:"error,omitempty"`
 }
@@ -35,34 +60,22 @@ type verifyResult struct {
 type verifyOutput struct {
 	Templates  []verifyResult `json:"templates"`
 	Violations int            `json:"violations"`
+	Roles      int            `json:"roles"`
+	Tables     int            `json:"tables"`
+	Buckets    int            `json:"buckets"`
 	ExitCode   int            `json:"exitCode"`
+	failed     bool
 }
 
 // runVerify implements "apiless verify". A found violation decides the exit status (1) over a
 // template that could not be evaluated (2): the violation is certain, while 2 only says the proof
 // is incomplete.
 func runVerify(args []string, stdout, stderr io.Writer) int {
-	asJSON := false
-	var files []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--json" || a == "-json":
-			asJSON = true
-		case a == "-h" || a == "-help" || a == "--help":
-			fmt.Fprint(stdout, verifyUsage)
-			return 0
-		case a == "--":
-			files = append(files, args[i+1:]...)
-			i = len(args)
-		case strings.HasPrefix(a, "-"):
-			fmt.Fprintf(stderr, "apiless verify: unknown flag %s\n\n%s", a, verifyUsage)
-			return 2
-		default:
-			files = append(files, a)
-		}
+	a, code, ok := parseVerify(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if len(files) == 0 {
+	if len(a.files) == 0 {
 		found, err := findTemplates("cdk.out")
 		if err != nil || len(found) == 0 {
 			why := "it holds no *.template.json"
@@ -72,33 +85,100 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "apiless verify: no templates named and none found in cdk.out (%s); run \"npx cdk synth\" first or name the templates\n", why)
 			return 2
 		}
-		files = found
+		a.files = found
 	}
+	return printVerify(checkTemplates(a), a.asJSON, stdout, stderr)
+}
 
-	out := verifyOutput{Templates: []verifyResult{}}
-	failed, roles := false, 0
-	for _, f := range files {
-		res := verifyResult{Template: f}
-		data, err := os.ReadFile(f)
-		if err == nil {
-			res.Report, err = isolation.CheckTemplate(data)
+// parseVerify reads the flags and templates, anywhere on the line ("--" ends the flags). It
+// prints the usage once: on stdout for -h, on stderr with the problem for misuse.
+func parseVerify(args []string, stdout, stderr io.Writer) (verifyArgs, int, bool) {
+	var a verifyArgs
+	fset := flag.NewFlagSet("apiless verify", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	fset.BoolVar(&a.asJSON, "json", false, "")
+	fset.Var((*repeated)(&a.shared), "shared", "")
+	rest := args
+	for {
+		if err := fset.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, verifyUsage)
+				return a, 0, false
+			}
+			fmt.Fprintf(stderr, "apiless verify: %v\n\n%s", err, verifyUsage)
+			return a, 2, false
 		}
+		left := fset.Args()
+		if consumed := len(rest) - len(left); consumed > 0 && rest[consumed-1] == "--" {
+			a.files = append(a.files, left...)
+			return a, 0, true
+		}
+		if len(left) == 0 {
+			return a, 0, true
+		}
+		a.files = append(a.files, left[0])
+		rest = left[1:]
+	}
+}
+
+// checkTemplates checks every template and totals what was checked.
+func checkTemplates(a verifyArgs) verifyOutput {
+	out := verifyOutput{Templates: []verifyResult{}}
+	for _, f := range a.files {
+		res := verifyResult{Template: f}
+		rep, err := checkFile(f, a.shared)
 		if err != nil {
 			res.Error = err.Error()
-			failed = true
+			out.failed = true
 		} else {
-			out.Violations += len(res.Report.Violations())
-			roles += len(res.Report.Roles)
+			res.Report, res.Mode = rep, rep.Mode
+			out.Violations += len(rep.Violations())
+			out.Roles += len(rep.Roles)
+			out.Tables += rep.Tables
+			out.Buckets += rep.Buckets
 		}
 		out.Templates = append(out.Templates, res)
 	}
 	switch {
 	case out.Violations > 0:
 		out.ExitCode = 1
-	case failed || roles == 0:
+	case out.failed || out.Roles == 0:
 		out.ExitCode = 2
 	}
+	return out
+}
 
+func checkFile(path string, shared []string) (*isolation.Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var probe any
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, but the file is not valid JSON", path)
+	}
+	if _, ok := probe.(map[string]any); !ok {
+		return nil, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, found a JSON %s", path, jsonKind(probe))
+	}
+	return isolation.CheckTemplateWith(data, isolation.Options{Shared: shared})
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	}
+	return "number"
+}
+
+// printVerify writes the reports (tables or JSON) and the verdict, and returns the exit code.
+func printVerify(out verifyOutput, asJSON bool, stdout, stderr io.Writer) int {
 	if asJSON {
 		b, err := json.MarshalIndent(out, "", "  ")
 		if err != nil {
@@ -107,20 +187,27 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
+		var b bytes.Buffer
 		for i, r := range out.Templates {
 			if i > 0 {
-				fmt.Fprintln(stdout)
+				b.WriteString("\n")
 			}
-			fmt.Fprintf(stdout, "== %s\n", r.Template)
+			fmt.Fprintf(&b, "== %s", r.Template)
+			if r.Mode != "" {
+				fmt.Fprintf(&b, " (%s mode)", r.Mode)
+			}
+			b.WriteString("\n")
 			switch {
 			case r.Error != "":
-				fmt.Fprintf(stdout, "could not evaluate: %s\n", r.Error)
+				fmt.Fprintf(&b, "could not evaluate: %s\n", r.Error)
 			case len(r.Report.Roles) == 0:
-				fmt.Fprintln(stdout, "no role an identity pool can hand out: nothing to check")
+				b.WriteString("no role an identity pool can hand out: nothing to check\n")
 			default:
-				_ = r.Report.WriteText(stdout)
+				_ = r.Report.WriteText(&b)
 			}
 		}
+		fmt.Fprintf(&b, "\nchecked %d roles, %d tables and %d buckets in %d templates\n", out.Roles, out.Tables, out.Buckets, len(out.Templates))
+		_, _ = stdout.Write(b.Bytes())
 	}
 	switch {
 	case out.Violations > 0:
@@ -128,10 +215,10 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		if out.Violations == 1 {
 			noun = "violation"
 		}
-		fmt.Fprintf(stderr, "apiless verify: %d %s: an identity can reach data that is not its own\n", out.Violations, noun)
-	case failed:
+		fmt.Fprintf(stderr, "apiless verify: %d %s: an identity can reach data that was not declared for it, or cannot reach data that was\n", out.Violations, noun)
+	case out.failed:
 		fmt.Fprintln(stderr, "apiless verify: some templates could not be evaluated, so isolation is not proven")
-	case roles == 0:
+	case out.Roles == 0:
 		fmt.Fprintln(stderr, "apiless verify: no identity-pool roles in the templates: nothing was verified")
 	}
 	return out.ExitCode
