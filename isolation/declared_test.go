@@ -1,6 +1,7 @@
 package isolation
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,6 +36,23 @@ func editManifest(t *testing.T, m tmpl, old, new string) {
 			parts[i] = strings.Replace(s, old, new, 1)
 			n++
 		}
+	}
+	// The construct also records the manifest in the identity pool's Metadata, which verify
+	// reads first: edit it the same way.
+	for _, r := range resourcesOf(m) {
+		md, ok := r.(map[string]any)["Metadata"].(map[string]any)
+		if !ok || md["ApilessManifest"] == nil {
+			continue
+		}
+		b, _ := json.Marshal(md["ApilessManifest"])
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("the manifest metadata has no %q to edit", old)
+		}
+		var edited any
+		if err := json.Unmarshal([]byte(strings.Replace(string(b), old, new, 1)), &edited); err != nil {
+			t.Fatalf("editing the manifest metadata: %v", err)
+		}
+		md["ApilessManifest"] = edited
 	}
 	if n == 0 {
 		t.Fatalf("the manifest has no %q to edit", old)

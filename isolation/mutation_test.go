@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -46,36 +45,10 @@ func mutationTemplates(t *testing.T) []string {
 	return append(out, fixtureTemplates...)
 }
 
-// knownGap reports whether a violation on a golden template is one the construct that wrote it
-// is known to make and issue 11 has it stop making: ConditionCheckItem under an attribute limit
-// (ReturnValuesOnConditionCheckFailure=ALL_OLD returns the whole item) and listings that reach
-// into a nested folder's keys. Until the golden templates are written again they are logged, not
-// failed; the fixtures and every mutation are held to the full rule.
-func knownGap(path string, f Finding) bool {
-	if !slices.Contains(goldenTemplates, path) {
-		return false
-	}
-	onlyConditionCheck := len(f.Allowed) > 0 && strings.Contains(f.Reason, "ConditionCheckItem") ||
-		strings.Contains(f.Check, "whole items past the attribute limit") && slices.Equal(f.Allowed, []string{"dynamodb:ConditionCheckItem"})
-	return onlyConditionCheck || strings.Contains(f.Reason, "the listing reaches into")
-}
-
-// violations returns the violations of a report on a template, known gaps of the golden
-// templates logged and left out.
+// violations returns the violations of a report on a template.
 func violations(t *testing.T, path string, rep *Report) []Finding {
 	t.Helper()
-	var out, gaps []Finding
-	for _, f := range rep.Violations() {
-		if knownGap(path, f) {
-			gaps = append(gaps, f)
-		} else {
-			out = append(out, f)
-		}
-	}
-	if len(gaps) > 0 {
-		t.Logf("%s: %d known construct gaps until the golden template is written again:\n%s", path, len(gaps), FormatFindings(gaps))
-	}
-	return out
+	return rep.Violations()
 }
 
 type tmpl = map[string]any

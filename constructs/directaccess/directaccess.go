@@ -4,6 +4,7 @@
 package directaccess
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -97,7 +98,26 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 		d.wirePolicies(r, c.packs[r])
 	}
 	d.manifest = buildManifest(c.spec, d.deployIDs())
+	d.recordManifest()
 	return d
+}
+
+// recordManifest puts the manifest, the construct's declared intent, in the identity pool's
+// template metadata, where `apiless verify` reads what every rule grants and checks the
+// policies against it, whether or not the app publishes the manifest as an output.
+func (d *directAccess) recordManifest() {
+	doc, err := json.Marshal(d.manifest)
+	if err != nil {
+		panic(fmt.Errorf("DirectAccess %s: manifest: %w", *d.Node().Path(), err))
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(doc, &obj); err != nil {
+		panic(fmt.Errorf("DirectAccess %s: manifest: %w", *d.Node().Path(), err))
+	}
+	// The pool is the resource the metadata sits on; a Ref to itself would be a circular
+	// dependency for CloudFormation.
+	delete(obj, "identityPoolId")
+	d.identityPool.AddMetadata(jsii.String(manifest.MetadataKey), obj)
 }
 
 // constructPath is the path the construct will have, so two DirectAccess constructs in one

@@ -27,6 +27,7 @@ func buildManifest(s *spec, ids deployIDs) *manifest.Manifest {
 		UserPoolProviderName:             ids.providerName,
 		UnauthenticatedIdentitiesEnabled: s.guests,
 		TenantClaim:                      s.tenantClaim,
+		TenantTag:                        s.tenantTag,
 		Tables:                           []manifest.Table{},
 		Buckets:                          []manifest.Bucket{},
 	}

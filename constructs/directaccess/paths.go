@@ -3,8 +3,16 @@ package directaccess
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/apiless/apiless/validation"
+)
+
+// S3 keys are at most 1,024 bytes of UTF-8; an identity ID is "<region>:<GUID>", at most this long.
+const (
+	maxKeyBytes       = 1024
+	longestIdentityID = "ap-southeast-4:00000000-0000-0000-0000-000000000000"
 )
 
 // pathTemplate is a validated storage path such as "private/{identity}/*".
@@ -38,6 +46,18 @@ func parsePath(path string) (pathTemplate, validation.List) {
 	}
 	if i := strings.Index(path, "*"); i >= 0 && i != len(path)-1 {
 		bad(`has "*" before the end; a wildcard is allowed only as the final "/*"`)
+	}
+	if strings.Contains(path, "?") {
+		bad(`contains "?", which IAM matches as any one character (so "privat?/*" would also reach "private/<every identity>/"); expected literal folder names`)
+	}
+	if i := strings.IndexFunc(path, unicode.IsControl); i >= 0 {
+		bad("contains the control character %U; expected printable characters", []rune(path[i:])[0])
+	}
+	if !utf8.ValidString(path) {
+		bad("is not valid UTF-8; S3 keys are UTF-8")
+	}
+	if n := len(strings.NewReplacer(identityToken, longestIdentityID, tenantToken, "").Replace(path)); n > maxKeyBytes-1 {
+		bad("is %d bytes long with an identity ID in place of %s; an S3 key holds at most %d bytes, so no object could be stored under it. Expected a shorter path", n, identityToken, maxKeyBytes)
 	}
 	folder := strings.TrimSuffix(path, "/*")
 	segments := strings.Split(folder, "/")
@@ -95,4 +115,29 @@ func (p pathTemplate) render(a audience, tenantTag string) string {
 		return strings.Replace(p.folder, tenantToken, "*", 1)
 	}
 	return p.folder
+}
+
+// identityIDPattern is every identity pool identity ID ("<region>:<GUID>") as a pattern for
+// iameval.Overlaps, which reads a policy variable as one or more characters other than "/". It
+// is wider than the real format, which can only refuse more, never less.
+const identityIDPattern = "${region}:${guid}"
+
+// escapeIAM writes a literal folder name as an IAM pattern that matches exactly it.
+func escapeIAM(s string) string {
+	return strings.NewReplacer("$", "${$}", "*", "${*}", "?", "${?}").Replace(s)
+}
+
+// keysPattern is the IAM pattern of every object key the rule declares, over every identity or
+// tenant its token can stand for.
+func (p pathTemplate) keysPattern() string {
+	folder := escapeIAM(p.folder)
+	switch p.token {
+	case identityToken:
+		folder = strings.Replace(folder, identityToken, identityIDPattern, 1)
+	case tenantToken:
+		// A tenant tag is any non-empty value without "/" (the tenant guards refuse the rest),
+		// which is what iameval.Overlaps assumes of a policy variable.
+		folder = strings.Replace(folder, tenantToken, TenantVariable("tag"), 1)
+	}
+	return folder + "/*"
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // The per-role policies, built as plain data from the spec so the whole access model can be
@@ -26,6 +27,11 @@ var tableActions = map[TableOperation][]string{
 // attributeLimitedWrite is what TableWrite grants under an attribute limit: PutItem and
 // BatchWriteItem replace whole items, UpdateItem can be limited to named attributes.
 var attributeLimitedWrite = []string{"dynamodb:UpdateItem"}
+
+// attributeLimitedRead is what TableRead grants under an attribute limit: ConditionCheckItem
+// is left out because with ReturnValuesOnConditionCheckFailure=ALL_OLD a failed check returns
+// the whole item, and no documented condition key limits that.
+var attributeLimitedRead = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
 
 var storageObjectActions = map[StorageOperation]string{
 	StorageGet:    "s3:GetObject",
@@ -78,6 +84,10 @@ func tableStatements(s *spec, t tableSpec, auds []audience) []statement {
 		}
 		if op == TableWrite && t.attributes != nil {
 			actions = append(actions, attributeLimitedWrite...)
+			continue
+		}
+		if op == TableRead && t.attributes != nil {
+			actions = append(actions, attributeLimitedRead...)
 			continue
 		}
 		actions = append(actions, tableActions[op]...)
@@ -164,15 +174,41 @@ func bucketStatements(s *spec, b bucketSpec, auds []audience) []statement {
 					sidBase:   "DenyNestedObjects"})
 			}
 			if slices.Contains(taken, StorageList) {
-				c := conditions{}
-				c.add("StringLike", "s3:prefix", p.folder, p.folder+"/", p.folder+"/*")
-				denies = append(denies, statement{Effect: "Deny", Actions: []string{listAction},
-					Resources: []resource{{Kind: bucketResource, Name: b.name}}, Conditions: c,
-					sidBase: "DenyNestedList"})
+				denies = append(denies, nestedListDenies(b.name, parent.folder, p.folder)...)
 			}
 		}
 	}
 	return append(allows, denies...)
+}
+
+// nestedListDenies take away listing a nested folder. Listing its own prefix is denied outright.
+// A listing of a shorter prefix that leads into it ("team/", "team/lock" for "team/locked/") is
+// denied too unless it groups keys by "/" (s3:delimiter): without a delimiter S3 returns every
+// key under the prefix, the nested folder's included, while with one it returns only the
+// nested folder's name.
+func nestedListDenies(bucket, parentFolder, folder string) []statement {
+	own := conditions{}
+	own.add("StringLike", "s3:prefix", escapeIAM(folder)+"/", escapeIAM(folder)+"/*")
+	leading := conditions{}
+	leading.add("StringLike", "s3:prefix", prefixesInto(parentFolder, folder)...)
+	leading.add("StringNotEquals", "s3:delimiter", "/")
+	on := []resource{{Kind: bucketResource, Name: bucket}}
+	return []statement{
+		{Effect: "Deny", Actions: []string{listAction}, Resources: on, Conditions: own, sidBase: "DenyNestedList"},
+		{Effect: "Deny", Actions: []string{listAction}, Resources: on, Conditions: leading, sidBase: "DenyNestedPrefixList"},
+	}
+}
+
+// prefixesInto lists every listing prefix from the parent folder ("team/") up to the nested
+// folder's name ("team/locked"), each written as an exact IAM pattern.
+func prefixesInto(parentFolder, folder string) []string {
+	var out []string
+	for i := len(parentFolder) + 1; i <= len(folder); i++ {
+		if i == len(folder) || utf8.RuneStart(folder[i]) {
+			out = append(out, escapeIAM(folder[:i]))
+		}
+	}
+	return out
 }
 
 // addTenantGuards makes a tenant statement apply only to callers that carry a usable tenant

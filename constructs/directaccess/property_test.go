@@ -1589,7 +1589,21 @@ func declaredAccess(p genProps, raw []byte, rep *isolation.Report) ([]string, er
 				}
 				for _, prefix := range sortedClaimKeys(lists) {
 					want, by := lists.expected(prefix)
-					if err := decide("s3:ListBucket", arn, ctx("s3:prefix", prefix), want, by, "on "+id+" with prefix "+prefix, forbidden[prefix]["s3:ListBucket"]); err != nil {
+					// Without a delimiter a listing returns every key under the prefix: one
+					// that leads into a nested folder the caller may not list is denied, and
+					// allowed again when it groups keys by "/" (only the folder's name shows).
+					plainWant, plainBy := want, by
+					for _, c := range rules {
+						nested := c.folder + "/"
+						if want["s3:ListBucket"] && c.token == "" && len(nested) > len(prefix) && strings.HasPrefix(nested, prefix) && !c.ops(auds)["list"] {
+							plainWant = map[string]bool{}
+							plainBy = []string{"rule " + c.folder + "/* (a listing of " + prefix + " without a delimiter would show its keys)"}
+						}
+					}
+					if err := decide("s3:ListBucket", arn, ctx("s3:prefix", prefix), plainWant, plainBy, "on "+id+" with prefix "+prefix, forbidden[prefix]["s3:ListBucket"]); err != nil {
+						return nil, err
+					}
+					if err := decide("s3:ListBucket", arn, ctx("s3:prefix", prefix, "s3:delimiter", "/"), want, by, "on "+id+" with prefix "+prefix+" and delimiter /", forbidden[prefix]["s3:ListBucket"]); err != nil {
 						return nil, err
 					}
 				}
@@ -1638,6 +1652,10 @@ func declaredAccess(p genProps, raw []byte, rep *isolation.Report) ([]string, er
 								actions := itemActions[op]
 								if op == "write" && r.limited {
 									actions = []string{"dynamodb:UpdateItem"}
+								}
+								if op == "read" && r.limited {
+									// A failed ConditionCheckItem can return the whole item.
+									actions = slices.DeleteFunc(slices.Clone(actions), func(a string) bool { return a == "dynamodb:ConditionCheckItem" })
 								}
 								for _, a := range actions {
 									allowed[a+" "+arn] = true

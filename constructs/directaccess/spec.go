@@ -179,3 +179,13 @@ func (p pathSpec) grantsBeyondOwner() bool {
 	}
 	return false
 }
+
+// reachPatterns are the IAM patterns of the objects the rule's statements can match: its keys,
+// and for a token folder granted to others the wildcard rendering, where "*" also matches "/".
+func (p pathSpec) reachPatterns() []string {
+	out := []string{p.keysPattern()}
+	if p.token != "" && p.grantsBeyondOwner() {
+		out = append(out, strings.Replace(escapeIAM(p.folder), p.token, "*", 1)+"/*")
+	}
+	return out
+}

@@ -1,10 +1,10 @@
 package directaccess
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/apiless/apiless/iameval"
 	"github.com/apiless/apiless/validation"
 )
 
@@ -169,11 +169,15 @@ func (c *checker) storageOps(where string, ops *[]StorageOperation) []StorageOpe
 func checkNesting(where string, paths []pathSpec) validation.List {
 	var problems validation.List
 	field := where + ".Paths"
+	reported := pairs{}
 	for _, p := range paths {
 		var parents []string
 		for _, q := range paths {
 			if p.isUnder(q.pathTemplate) {
 				parents = append(parents, q.raw)
+				if p.token != "" {
+					reported.add(p.raw, q.raw)
+				}
 			}
 		}
 		slices.Sort(parents)
@@ -185,14 +189,61 @@ func checkNesting(where string, paths []pathSpec) validation.List {
 			problems.Add(field, validation.Forbidden, p.raw, "%q is a per-%s folder under %q; a broader rule would cover every %s's folder. Expected %s paths outside other rules' folders", p.raw, noun, parents[0], noun, p.token)
 		}
 	}
-	problems = append(problems, checkBeside(field, paths)...)
+	problems = append(problems, checkBeside(field, paths, reported)...)
+	problems = append(problems, checkOverlaps(field, paths, reported)...)
 	return problems
+}
+
+// pairs is a set of unordered pairs of paths already reported together.
+type pairs map[[2]string]bool
+
+func (ps pairs) add(a, b string) { ps[[2]string{min(a, b), max(a, b)}] = true }
+func (ps pairs) has(a, b string) bool {
+	return ps[[2]string{min(a, b), max(a, b)}]
+}
+
+// checkOverlaps is the general rule behind the nesting and "beside" checks, decided on the IAM
+// patterns the rules render to rather than on their spelling: two rules of a bucket may reach a
+// common object key only when one is a literal folder nested in the other's literal folder (the
+// nested rule's explicit Deny then takes away what it does not grant). Anything else (a folder
+// spelled like an identity ID beside the identity folders, a neighbour of a wildcard grant)
+// would hand one rule's objects to the other rule's audiences.
+func checkOverlaps(field string, paths []pathSpec, reported pairs) validation.List {
+	var problems validation.List
+	for i, p := range paths {
+		for _, q := range paths[i+1:] {
+			if p.raw == q.raw || reported.has(p.raw, q.raw) || literalNesting(p, q) || !rulesOverlap(p, q) {
+				continue
+			}
+			reported.add(p.raw, q.raw)
+			problems.Add(field, validation.Forbidden, q.raw, "%q and %q can reach the same object keys once IAM matches them (%s and %s): the grants of each would reach the other's objects. Expected rules whose folders cannot overlap, or a literal folder nested in another literal folder",
+				p.raw, q.raw, p.reachPatterns()[0], q.reachPatterns()[0])
+		}
+	}
+	return problems
+}
+
+// literalNesting reports whether one of two rules is a literal folder inside the other's
+// literal folder.
+func literalNesting(p, q pathSpec) bool {
+	return p.token == "" && q.token == "" && (p.isUnder(q.pathTemplate) || q.isUnder(p.pathTemplate))
+}
+
+func rulesOverlap(p, q pathSpec) bool {
+	for _, rp := range p.reachPatterns() {
+		for _, rq := range q.reachPatterns() {
+			if iameval.Overlaps(rp, rq) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkBeside: a token folder granted to anyone but its owner (or tenant) is rendered with "*"
 // in place of the token, and IAM's "*" also matches "/": that grant reaches every folder beside
 // the token folders, so no other rule may live there.
-func checkBeside(field string, paths []pathSpec) validation.List {
+func checkBeside(field string, paths []pathSpec, reported pairs) validation.List {
 	var problems validation.List
 	for _, q := range paths {
 		slash := strings.LastIndex(q.folder, "/")
@@ -204,6 +255,9 @@ func checkBeside(field string, paths []pathSpec) validation.List {
 		for _, p := range paths {
 			if p.raw == q.raw || !strings.HasPrefix(p.folder, parent) {
 				continue
+			}
+			if q.grantsBeyondOwner() || q.token == tenantToken {
+				reported.add(p.raw, q.raw)
 			}
 			switch {
 			case q.grantsBeyondOwner():
@@ -217,5 +271,3 @@ func checkBeside(field string, paths []pathSpec) validation.List {
 	}
 	return problems
 }
-
-var _ = fmt.Sprintf
