@@ -221,6 +221,10 @@ func (d *directAccess) wireIdentityPool() {
 		}},
 		IdentityPoolName: optional(d.spec.identityPoolName),
 	})
+	// Identity IDs live only in the identity pool, and every item key and folder name is one:
+	// the pool is stateful, retained like the user pool, so deleting the stack never orphans
+	// every user's data.
+	d.identityPool.ApplyRemovalPolicy(d.spec.removal.policy, nil)
 	if d.spec.guests {
 		addNagSuppression(d.identityPool, "AwsSolutions-COG7", "Guest access was asked for by name (GuestAccess.Acknowledge); the guest role gets only the grants declared for guests, never writes to per-identity data.")
 	}

@@ -103,6 +103,16 @@ func TestDefaults(t *testing.T) {
 	if len(s.Warnings) != 0 {
 		t.Errorf("defaults produce warnings %v; want none", s.Warnings)
 	}
+	// Every stateful resource is retained, the identity pool included: it is the only map from
+	// users to the identity IDs their items and folders are keyed by.
+	for _, typ := range []string{"AWS::Cognito::UserPool", "AWS::Cognito::IdentityPool", "AWS::DynamoDB::GlobalTable", "AWS::S3::Bucket"} {
+		for _, id := range s.Resources(typ) {
+			r := s.JSON["Resources"].(map[string]any)[id].(map[string]any)
+			if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s DeletionPolicy = %v, UpdateReplacePolicy = %v; want Retain by default", id, r["DeletionPolicy"], r["UpdateReplacePolicy"])
+			}
+		}
+	}
 	raw := string(s.Raw)
 	if !strings.Contains(raw, `/private/${cognito-identity.amazonaws.com:sub}/*`) {
 		t.Errorf("default object path private/{identity}/* not in the policy")
@@ -120,7 +130,7 @@ func TestRiskyChoicesWarn(t *testing.T) {
 			t.Errorf("no warning containing %q in %v", want, s.Warnings)
 		}
 	}
-	for _, typ := range []string{"AWS::Cognito::UserPool", "AWS::DynamoDB::GlobalTable"} {
+	for _, typ := range []string{"AWS::Cognito::UserPool", "AWS::Cognito::IdentityPool", "AWS::DynamoDB::GlobalTable"} {
 		for _, id := range s.Resources(typ) {
 			r := s.JSON["Resources"].(map[string]any)[id].(map[string]any)
 			if r["DeletionPolicy"] != "Delete" {
