@@ -62,3 +62,14 @@ func TestSmokeDemo(t *testing.T) {
 	}
 	_ = got
 }
+
+func TestFrontendConfig(t *testing.T) {
+	s := devserver.StartTestFile(t, "../testdata/ApilessDemo.template.json")
+	ao, env, _, err := s.FrontendConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ao), s.UserPoolID()) || !strings.Contains(string(ao), s.URL()) || !strings.Contains(string(env), "VITE_AWS_ENDPOINT="+s.URL()) {
+		t.Errorf("config does not point at the dev server:\n%s\n%s", ao, env)
+	}
+}

@@ -4,6 +4,7 @@
 //
 //	apiless verify   prove that no identity reaches another's data
 //	apiless config   write the frontend config from deploy outputs
+//	apiless dev      serve the template locally, enforcing its IAM policies
 //
 // Each subcommand lives in its own file; main only dispatches.
 package main
@@ -29,6 +30,7 @@ type command struct {
 var commands = []command{
 	{"verify", "evaluate the IAM policies of synthesized templates and report who can reach what", runVerify},
 	{"config", configSynopsis, runConfig},
+	{"dev", devSynopsis, runDev},
 }
 
 func main() {
