@@ -27,8 +27,8 @@ type backend struct {
 	providers      []identityProvider
 	authRole       *iameval.Role
 	guestRole      *iameval.Role
-	mapping        *roleMapping  // nil: always the authenticated role
-	principalTags  map[string]string // tag key -> token claim
+	mapping        *roleMapping             // nil: always the authenticated role
+	principalTags  map[string]string        // tag key -> token claim
 	roles          map[string]*iameval.Role // by ARN
 
 	tables  map[string]*table  // by physical name
@@ -65,8 +65,8 @@ type table struct {
 	hashKey   string
 	rangeKey  string
 	// indexes maps an index name to its partition key attribute.
-	indexes map[string]string
-	attrDefs []attrDef
+	indexes    map[string]string
+	attrDefs   []attrDef
 	keySchemas map[string][2]string // "" for the table, else index name -> hash, range
 	gsis       []string
 	lsis       []string

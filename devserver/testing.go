@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -99,17 +98,35 @@ type User struct {
 // from the identity pool, all through the real AWS SDK clients, and fails the test on error.
 func (s *Server) NewUser(t testing.TB, username, password string) *User {
 	t.Helper()
-	ctx := context.Background()
+	u, err := s.SignUp(context.Background(), username, password)
+	if err != nil {
+		t.Fatalf("devserver: %v", err)
+	}
+	return u
+}
+
+// SignUp signs a user up, confirms them (with the logged code unless AutoConfirm), signs in
+// and gets identity-pool credentials, through the real AWS SDK clients.
+func (s *Server) SignUp(ctx context.Context, username, password string) (*User, error) {
 	idp := cip.NewFromConfig(s.AWSConfig(nil))
-	if _, err := idp.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(s.UserPoolClientID()), Username: aws.String(username), Password: aws.String(password),
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(username)}}}); err != nil {
-		t.Fatalf("SignUp %s: %v", username, err)
+	out, err := idp.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(s.UserPoolClientID()), Username: aws.String(username), Password: aws.String(password),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(username)}}})
+	if err != nil {
+		return nil, fmt.Errorf("SignUp %s: %w", username, err)
+	}
+	if !out.UserConfirmed {
+		s.pool.mu.Lock()
+		code := s.pool.users[username].code
+		s.pool.mu.Unlock()
+		if _, err := idp.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(s.UserPoolClientID()), Username: aws.String(username), ConfirmationCode: aws.String(code)}); err != nil {
+			return nil, fmt.Errorf("ConfirmSignUp %s: %w", username, err)
+		}
 	}
 	u, err := s.SignIn(ctx, username, password)
 	if err != nil {
-		t.Fatalf("sign in %s: %v", username, err)
+		return nil, fmt.Errorf("sign in %s: %w", username, err)
 	}
-	return u
+	return u, nil
 }
 
 // SignIn signs a user in (USER_SRP_AUTH, PASSWORD_VERIFIER) and gets identity-pool credentials.
@@ -182,11 +199,12 @@ func (u *User) provider() aws.CredentialsProvider {
 }
 
 // DynamoDB is a DynamoDB client with the user's credentials.
-func (u *User) DynamoDB() *dynamodb.Client { return dynamodb.NewFromConfig(u.s.AWSConfig(u.provider())) }
+func (u *User) DynamoDB() *dynamodb.Client {
+	return dynamodb.NewFromConfig(u.s.AWSConfig(u.provider()))
+}
 
 // S3 is an S3 client (path-style) with the user's credentials.
 func (u *User) S3() *s3.Client {
 	return s3.NewFromConfig(u.s.AWSConfig(u.provider()), func(o *s3.Options) { o.UsePathStyle = true })
 }
 
-var _ = time.Second

@@ -22,14 +22,14 @@ var errBadChallenge = errors.New("malformed PASSWORD_VERIFIER challenge")
 
 // user is one account of the emulated user pool.
 type user struct {
-	username   string // what the user signs in with (email)
-	sub        string
-	salt, v    *big.Int
-	confirmed  bool
-	code       string
-	attrs      map[string]string
-	groups     []string
-	signedOut  time.Time // tokens issued before are revoked (GlobalSignOut)
+	username  string // what the user signs in with (email)
+	sub       string
+	salt, v   *big.Int
+	confirmed bool
+	code      string
+	attrs     map[string]string
+	groups    []string
+	signedOut time.Time // tokens issued before are revoked (GlobalSignOut)
 }
 
 type refreshToken struct {
