@@ -145,7 +145,12 @@ func Start(opts Options) (*Server, error) {
 	s.ln = ln
 	s.url = scheme + "://" + ln.Addr().String()
 	s.pool = newUserPool(s)
-	s.identity = &identityPool{s: s}
+	s.identity = &identityPool{s: s, bySub: map[string]string{}, guests: map[string]bool{}}
+	if err := s.loadState(); err != nil {
+		ln.Close()
+		s.s3.close()
+		return nil, err
+	}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
 	go func() {
 		defer close(s.done)
@@ -232,7 +237,7 @@ func (s *Server) Close() error {
 	defer cancel()
 	err := s.http.Shutdown(ctx)
 	<-s.done
-	return errors.Join(err, s.dynamo.save(), s.s3.close())
+	return errors.Join(err, s.dynamo.save(), s.saveState(), s.s3.close())
 }
 
 func (s *Server) now() time.Time { return s.opts.Now() }

@@ -98,9 +98,6 @@ func (ip *identityPool) getID(in identityRequest) (any, error) {
 	}
 	ip.mu.Lock()
 	defer ip.mu.Unlock()
-	if ip.bySub == nil {
-		ip.bySub, ip.guests = map[string]string{}, map[string]bool{}
-	}
 	if c == nil {
 		if !ip.s.be.allowGuests {
 			return nil, &awsError{"NotAuthorizedException", "Unauthenticated access is not supported for this identity pool."}

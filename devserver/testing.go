@@ -207,4 +207,3 @@ func (u *User) DynamoDB() *dynamodb.Client {
 func (u *User) S3() *s3.Client {
 	return s3.NewFromConfig(u.s.AWSConfig(u.provider()), func(o *s3.Options) { o.UsePathStyle = true })
 }
-
