@@ -327,6 +327,8 @@ func avString(v *md.AttributeValue) string {
 	return ""
 }
 
+var andWord = regexp.MustCompile(`(?i)\s+and\s+`)
+
 var keyCondEq = regexp.MustCompile(`^\(*\s*([#\w.]+)\s*=\s*(:\w+)\s*\)*$|^\(*\s*(:\w+)\s*=\s*([#\w.]+)\s*\)*$`)
 
 // queryKeys finds the partition key value a query names in its key condition.
@@ -339,7 +341,7 @@ func (p *dynamoPlane) queryKeys(q *ddbRequest) []string {
 	if c, ok := q.KeyConditions[hash]; ok && len(c.AttributeValueList) == 1 {
 		return []string{avString(c.AttributeValueList[0])}
 	}
-	for _, part := range regexp.MustCompile(`(?i)\s+and\s+`).Split(q.KeyConditionExpression, -1) {
+	for _, part := range andWord.Split(q.KeyConditionExpression, -1) {
 		m := keyCondEq.FindStringSubmatch(strings.TrimSpace(part))
 		if m == nil {
 			continue
@@ -428,3 +430,5 @@ func clone(m map[string][]string) map[string][]string {
 	}
 	return out
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
