@@ -52,4 +52,9 @@ step "browser test (playwright-core, headless chromium, AWS endpoints faked)"
 npm run test:e2e
 ls -l test-results/signed-in.png
 
+step "browser test against apiless dev (the committed demo template's real policies; needs Go)"
+command -v go >/dev/null || { echo "error: go is needed to run apiless dev" >&2; exit 1; }
+npm run test:e2e:dev
+ls -l test-results/signed-in-dev.png
+
 printf '\n=== web: all passed in %ss\n' "$(( $(date +%s) - started ))"

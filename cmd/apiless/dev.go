@@ -38,6 +38,7 @@ type devOptions struct {
 	jsonLog     bool
 	tls         bool
 	outDir      string
+	lifetime    time.Duration
 }
 
 func devFlags(o *devOptions) *flag.FlagSet {
@@ -50,6 +51,7 @@ func devFlags(o *devOptions) *flag.FlagSet {
 	fs.BoolVar(&o.autoConfirm, "auto-confirm", false, "confirm users at sign-up (default: the confirmation code is logged)")
 	fs.BoolVar(&o.jsonLog, "json", false, "log one JSON object per line")
 	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed certificate (aws:SecureTransport true; bucket policies that enforce SSL deny plain HTTP)")
+	fs.DurationVar(&o.lifetime, "credential-lifetime", time.Hour, "how long identity-pool credentials last (shorter ones exercise the frontend's refresh)")
 	fs.StringVar(&o.outDir, "out-dir", "web", "where to write amplify_outputs.json and .env (\"\": do not write)")
 	return fs
 }
@@ -95,7 +97,7 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	s, err := devserver.Start(devserver.Options{Template: tpl, Addr: fmt.Sprintf("127.0.0.1:%d", o.port), TLS: o.tls,
-		DataDir: o.dataDir, AutoConfirm: o.autoConfirm, Log: stdout, JSON: o.jsonLog})
+		DataDir: o.dataDir, AutoConfirm: o.autoConfirm, Log: stdout, JSON: o.jsonLog, CredentialLifetime: o.lifetime})
 	if err != nil {
 		fmt.Fprintf(stderr, "apiless dev: %s: %v\n", path, err)
 		return 1

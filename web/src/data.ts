@@ -30,8 +30,10 @@ export interface FileEntry {
 export type Probe = () => Promise<unknown>;
 
 export function createDataApi(cfg: AppConfig, credentials: CredentialsProvider) {
-  const ddb = new DynamoDBClient({ region: cfg.region, credentials, maxAttempts: 2 });
-  const s3 = new S3Client({ region: cfg.region, credentials, maxAttempts: 2 });
+  // Against `apiless dev` every call goes to its one local endpoint, S3 path-style.
+  const local = cfg.endpoint ? { endpoint: cfg.endpoint } : {};
+  const ddb = new DynamoDBClient({ region: cfg.region, credentials, maxAttempts: 2, ...local });
+  const s3 = new S3Client({ region: cfg.region, credentials, maxAttempts: 2, ...local, ...(cfg.endpoint ? { forcePathStyle: true } : {}) });
   const table = cfg.table;
   const Bucket = cfg.bucket.bucketName;
   const TableName = table.tableName;

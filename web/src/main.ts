@@ -71,6 +71,13 @@ let cfg: AppConfig;
 try {
   Amplify.configure(outputs);
   cfg = configFromOutputs(outputs);
+  if (cfg.endpoint) {
+    // apiless dev: amplify_outputs.json has no field for the Cognito endpoints, and configure
+    // replaces rather than merges, so re-configure with them added.
+    const current = Amplify.getConfig();
+    const cognito = { ...current.Auth!.Cognito, userPoolEndpoint: cfg.endpoint, identityPoolEndpoint: cfg.endpoint };
+    Amplify.configure({ ...current, Auth: { ...current.Auth, Cognito: cognito } } as typeof current);
+  }
   const banner = $('config-banner');
   const notes: string[] = [];
   if (chosen.rejected) notes.push(`The site's amplify_outputs.json is not usable (${chosen.rejected}): using the configuration built into the app.`);

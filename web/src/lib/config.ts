@@ -9,6 +9,8 @@ export interface AppConfig {
   table: { name: string; tableName: string; partitionKey: string; sortKey: string };
   bucket: { name: string; bucketName: string; ownerPath: string };
   passwordPolicy?: PasswordPolicy;
+  /** The local endpoint of `apiless dev` (custom.apiless_dev.endpoint); absent for a deployed stack. */
+  endpoint?: string;
 }
 
 export interface PasswordPolicy {
@@ -65,7 +67,10 @@ export function configFromOutputs(outputs: unknown): AppConfig {
   }
   if (!bucket) throw new ConfigError('amplify_outputs.json has no bucket with an owner path (custom.apiless.buckets)');
   const pp = auth.password_policy as Json | undefined;
+  const dev = (o.custom as Json).apiless_dev as Json | undefined;
+  const endpoint = typeof dev?.endpoint === 'string' && dev.endpoint !== '' ? dev.endpoint : undefined;
   return {
+    ...(endpoint ? { endpoint } : {}),
     region: str(auth, 'aws_region', 'auth'),
     userPoolId: str(auth, 'user_pool_id', 'auth'),
     userPoolClientId: str(auth, 'user_pool_client_id', 'auth'),
