@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -105,13 +106,7 @@ func substituteAll(vals []string, ctx iameval.Context) []string {
 }
 
 func (s *Server) logDenial(sess *session, d *denial) {
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range d.keys {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	keys := slices.Sorted(maps.Keys(d.keys))
 	var kv []string
 	for _, k := range keys {
 		kv = append(kv, k+"=["+strings.Join(d.keys[k], ", ")+"]")
@@ -150,13 +145,7 @@ func (l *logger) event(kind string, fields map[string]any) {
 	case "start":
 		fmt.Fprintf(l.w, "apiless dev serving %s: user pool %s, identity pool %s, %d tables, %d buckets\n", fields["url"], fields["userPoolId"], fields["identityPoolId"], fields["tables"], fields["buckets"])
 	default:
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range fields {
-				if !yield(k) {
-					return
-				}
-			}
-		})
+		keys := slices.Sorted(maps.Keys(fields))
 		var parts []string
 		for _, k := range keys {
 			parts = append(parts, fmt.Sprintf("%s=%v", k, fields[k]))

@@ -60,7 +60,6 @@ func (p *s3Plane) close() error { return p.closeFn() }
 // sslEnforced reports whether some bucket policy denies requests without TLS.
 func (p *s3Plane) sslEnforced() bool {
 	for _, b := range p.s.be.buckets {
-		ctx := map[string][]string{"aws:SecureTransport": {"false"}}
 		rps, err := p.s.be.tpl.ResourcePolicies(b.arn + "/x")
 		if err != nil {
 			continue
@@ -69,7 +68,7 @@ func (p *s3Plane) sslEnforced() bool {
 			for _, st := range rp.Statements {
 				if st.Effect == "Deny" {
 					for _, c := range st.Conditions {
-						if c.Key == "aws:SecureTransport" && slices.Contains(c.Values, "false") && ctx != nil {
+						if c.Key == "aws:SecureTransport" && slices.Contains(c.Values, "false") {
 							return true
 						}
 					}
