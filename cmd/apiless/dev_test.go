@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -107,4 +108,21 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestDevTemplateIsStaleWhenSourcesAreNewer(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	os.WriteFile(src, []byte("package main\n"), 0o644)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(src, old, old)
+	if sourcesNewerThan(dir, time.Now().Add(-time.Minute)) {
+		t.Error("an old source counted as newer")
+	}
+	if !sourcesNewerThan(dir, old.Add(-time.Minute)) {
+		t.Error("a source newer than the template did not count")
+	}
+	if _, err := devTemplate("", io.Discard); err == nil || !strings.Contains(err.Error(), "no cdk.json") {
+		t.Errorf("outside a CDK app without --template: %v", err)
+	}
 }
