@@ -5,8 +5,8 @@
 //
 // Run: npm run test:e2e:dev   (needs Go; CHROMIUM=/path/to/chromium to use another binary)
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -26,6 +26,7 @@ const ORIGIN = 'http://localhost:5173';
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 const events = []; // JSON log lines of apiless dev
 let dev;
+let outDir;
 let devExit;
 let outputs;
 let server;
@@ -35,9 +36,12 @@ const pageErrors = [];
 const blocked = [];
 
 function startDev(outDir) {
+  // Built first and run directly (not with go run, which would not pass the stop signal on).
+  const bin = join(outDir, 'apiless');
+  execFileSync('go', ['build', '-o', bin, './cmd/apiless'], { cwd: repo, env: { ...process.env, GOFLAGS: '-buildvcs=false' }, stdio: 'inherit' });
   // Credentials last 5m20s, so moving the page clock 2 minutes on makes the SDK ask for new ones.
-  dev = spawn('go', ['run', './cmd/apiless', 'dev', '--template', 'testdata/ApilessDemo.template.json', '--tls', '--port', '0', '--json',
-    '--credential-lifetime', '5m20s', '--out-dir', outDir], { cwd: repo, env: { ...process.env, GOFLAGS: '-buildvcs=false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  dev = spawn(bin, ['dev', '--template', 'testdata/ApilessDemo.template.json', '--tls', '--port', '0', '--json',
+    '--credential-lifetime', '5m20s', '--out-dir', outDir], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   devExit = new Promise((resolve) => dev.on('exit', resolve));
   let stderr = '';
   dev.stderr.on('data', (d) => (stderr += d));
@@ -66,7 +70,7 @@ function startDev(outDir) {
 
 before(async () => {
   assert.ok(existsSync(join(dist, 'index.html')), 'dist-dev/index.html missing: run "npm run test:e2e:dev", which builds it first');
-  const outDir = mkdtempSync(join(tmpdir(), 'apiless-dev-e2e-'));
+  outDir = mkdtempSync(join(tmpdir(), 'apiless-dev-e2e-'));
   await startDev(outDir);
   const outputsText = readFileSync(join(outDir, 'amplify_outputs.json'), 'utf8');
   outputs = JSON.parse(outputsText);
@@ -109,8 +113,12 @@ after(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
   if (dev && dev.exitCode === null) {
     dev.kill('SIGINT');
-    await devExit;
+    const hard = setTimeout(() => dev.kill('SIGKILL'), 5000);
+    const code = await devExit;
+    clearTimeout(hard);
+    assert.equal(code, 0, 'apiless dev stops cleanly on SIGINT');
   }
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
 const status = () => page.locator('#status');
