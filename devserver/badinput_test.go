@@ -193,3 +193,29 @@ func TestDeniedWritesStoreNothing(t *testing.T) {
 		t.Errorf("the denied write was stored: %v %v", out.Item, err)
 	}
 }
+
+// The bucket's CORS rules come from the template: an origin they do not list gets no CORS
+// answer, so a browser blocks the call locally as it would in the cloud.
+func TestBucketCORSFromTheTemplate(t *testing.T) {
+	s := demoServer(t, devserver.Options{})
+	preflight := func(origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, s.URL()+"/"+s.BucketName("AccessFiles")+"/private/x/f.txt", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "PUT")
+		req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-date,authorization,x-amz-security-token,x-amz-content-sha256")
+		res, err := s.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	ok := preflight("http://localhost:5173")
+	if ok.StatusCode != 200 || ok.Header.Get("Access-Control-Allow-Origin") != "http://localhost:5173" || !strings.Contains(ok.Header.Get("Access-Control-Expose-Headers"), "ETag") {
+		t.Errorf("listed origin: %d %v", ok.StatusCode, ok.Header)
+	}
+	bad := preflight("https://elsewhere.example")
+	if bad.StatusCode != 403 || bad.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("unlisted origin: %d %v", bad.StatusCode, bad.Header)
+	}
+}
