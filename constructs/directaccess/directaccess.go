@@ -236,30 +236,7 @@ func (d *directAccess) wireIdentityPool() {
 		d.roles[roleGuest] = d.newRole(d, "GuestRole", "unauthenticated", false, "Guests (unauthenticated identities) of the identity pool")
 		roles["unauthenticated"] = d.roles[roleGuest].RoleArn()
 	}
-	var mappings interface{}
-	if len(d.spec.groups) > 0 {
-		groups := constructs.NewConstruct(d, jsii.String("Groups"))
-		for _, g := range d.spec.groups {
-			scope := constructs.NewConstruct(groups, jsii.String(g.name))
-			role := d.newRole(scope, "Role", "authenticated", tagSessions, fmt.Sprintf("Members of user pool group %s", g.name))
-			d.roles[groupRole(g.name)] = role
-			awscognito.NewCfnUserPoolGroup(scope, jsii.String("Group"), &awscognito.CfnUserPoolGroupProps{
-				UserPoolId: d.userPool.UserPoolId(),
-				GroupName:  jsii.String(g.name),
-				Precedence: jsii.Number(g.precedence),
-				RoleArn:    role.RoleArn(),
-			})
-		}
-		// Token mapping: Cognito hands a member the role of their highest-precedence group
-		// (cognito:preferred_role); users in no group keep the authenticated role.
-		mappings = map[string]interface{}{
-			"UserPool": &awscognito.CfnIdentityPoolRoleAttachment_RoleMappingProperty{
-				Type:                    jsii.String("Token"),
-				AmbiguousRoleResolution: jsii.String("AuthenticatedRole"),
-				IdentityProvider:        jsii.String(*d.ProviderName() + ":" + *d.userPoolClient.UserPoolClientId()),
-			},
-		}
-	}
+	mappings := d.wireGroups(tagSessions)
 	awscognito.NewCfnIdentityPoolRoleAttachment(d, jsii.String("RoleAttachment"), &awscognito.CfnIdentityPoolRoleAttachmentProps{
 		IdentityPoolId: d.identityPool.Ref(),
 		Roles:          roles,
@@ -272,6 +249,35 @@ func (d *directAccess) wireIdentityPool() {
 			PrincipalTags:        map[string]interface{}{d.spec.tenantTag: d.spec.tenantClaim},
 			UseDefaults:          jsii.Bool(false),
 		})
+	}
+}
+
+// wireGroups creates each group with its role and returns the identity pool's role mapping
+// (nil without groups).
+func (d *directAccess) wireGroups(tagSessions bool) interface{} {
+	if len(d.spec.groups) == 0 {
+		return nil
+	}
+	groups := constructs.NewConstruct(d, jsii.String("Groups"))
+	for _, g := range d.spec.groups {
+		scope := constructs.NewConstruct(groups, jsii.String(g.name))
+		role := d.newRole(scope, "Role", "authenticated", tagSessions, fmt.Sprintf("Members of user pool group %s", g.name))
+		d.roles[groupRole(g.name)] = role
+		awscognito.NewCfnUserPoolGroup(scope, jsii.String("Group"), &awscognito.CfnUserPoolGroupProps{
+			UserPoolId: d.userPool.UserPoolId(),
+			GroupName:  jsii.String(g.name),
+			Precedence: jsii.Number(g.precedence),
+			RoleArn:    role.RoleArn(),
+		})
+	}
+	// Token mapping: Cognito hands a member the role of their highest-precedence group
+	// (cognito:preferred_role); users in no group keep the authenticated role.
+	return map[string]interface{}{
+		"UserPool": &awscognito.CfnIdentityPoolRoleAttachment_RoleMappingProperty{
+			Type:                    jsii.String("Token"),
+			AmbiguousRoleResolution: jsii.String("AuthenticatedRole"),
+			IdentityProvider:        jsii.String(*d.ProviderName() + ":" + *d.userPoolClient.UserPoolClientId()),
+		},
 	}
 }
 

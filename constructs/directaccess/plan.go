@@ -121,64 +121,77 @@ func bucketStatements(s *spec, b bucketSpec, auds []audience) []statement {
 	var allows, denies []statement
 	for _, p := range b.paths {
 		for _, a := range auds {
-			ops := p.grants[a]
-			if len(ops) == 0 {
-				continue
-			}
-			folder := p.render(a, s.tenantTag)
-			scope := "Shared"
-			var cond conditions
-			switch {
-			case a == audienceOwner:
-				scope = "Own"
-			case a == audienceTenant:
-				scope = "Tenant"
-				cond = conditions{}
-				addTenantGuards(cond, s.tenantTag)
-			}
-			if actions := objectActions(ops); len(actions) > 0 {
-				allows = append(allows, statement{Effect: "Allow", Actions: actions,
-					Resources:  []resource{{Kind: bucketResource, Name: b.name, Suffix: "/" + folder + "/*"}},
-					Conditions: cond.clone(), sidBase: scope + "Objects"})
-			}
-			if slices.Contains(ops, StorageList) {
-				lc := cond.clone()
-				if lc == nil {
-					lc = conditions{}
-				}
-				lc.add("StringLike", "s3:prefix", folder+"/", folder+"/*")
-				allows = append(allows, statement{Effect: "Allow", Actions: []string{listAction},
-					Resources:  []resource{{Kind: bucketResource, Name: b.name}},
-					Conditions: lc, sidBase: scope + "FolderList"})
-			}
+			allows = append(allows, pathGrants(s, b.name, p, a)...)
 		}
-		// A rule nested in another takes away what the broader rule grants and it does not.
 		for _, parent := range b.paths {
-			if !p.isUnder(parent.pathTemplate) {
-				continue
-			}
-			var granted, inherited []StorageOperation
-			for _, a := range auds {
-				granted = append(granted, p.grants[a]...)
-				inherited = append(inherited, parent.grants[a]...)
-			}
-			var taken []StorageOperation
-			for _, op := range allStorageOperations {
-				if slices.Contains(inherited, op) && !slices.Contains(granted, op) {
-					taken = append(taken, op)
-				}
-			}
-			if actions := objectActions(taken); len(actions) > 0 {
-				denies = append(denies, statement{Effect: "Deny", Actions: actions,
-					Resources: []resource{{Kind: bucketResource, Name: b.name, Suffix: "/" + p.folder + "/*"}},
-					sidBase:   "DenyNestedObjects"})
-			}
-			if slices.Contains(taken, StorageList) {
-				denies = append(denies, nestedListDenies(b.name, parent.folder, p.folder)...)
+			if p.isUnder(parent.pathTemplate) {
+				denies = append(denies, nestedDenies(b.name, parent, p, auds)...)
 			}
 		}
 	}
 	return append(allows, denies...)
+}
+
+// pathGrants is what one audience gets on one path: its objects and the listing of its folder.
+func pathGrants(s *spec, bucket string, p pathSpec, a audience) []statement {
+	ops := p.grants[a]
+	if len(ops) == 0 {
+		return nil
+	}
+	folder := p.render(a, s.tenantTag)
+	scope := "Shared"
+	var cond conditions
+	switch a {
+	case audienceOwner:
+		scope = "Own"
+	case audienceTenant:
+		scope = "Tenant"
+		cond = conditions{}
+		addTenantGuards(cond, s.tenantTag)
+	}
+	var out []statement
+	if actions := objectActions(ops); len(actions) > 0 {
+		out = append(out, statement{Effect: "Allow", Actions: actions,
+			Resources:  []resource{{Kind: bucketResource, Name: bucket, Suffix: "/" + folder + "/*"}},
+			Conditions: cond.clone(), sidBase: scope + "Objects"})
+	}
+	if slices.Contains(ops, StorageList) {
+		lc := cond.clone()
+		if lc == nil {
+			lc = conditions{}
+		}
+		lc.add("StringLike", "s3:prefix", folder+"/", folder+"/*")
+		out = append(out, statement{Effect: "Allow", Actions: []string{listAction},
+			Resources:  []resource{{Kind: bucketResource, Name: bucket}},
+			Conditions: lc, sidBase: scope + "FolderList"})
+	}
+	return out
+}
+
+// nestedDenies: a rule nested in another takes away what the broader rule grants and it does
+// not.
+func nestedDenies(bucket string, parent, p pathSpec, auds []audience) []statement {
+	var granted, inherited []StorageOperation
+	for _, a := range auds {
+		granted = append(granted, p.grants[a]...)
+		inherited = append(inherited, parent.grants[a]...)
+	}
+	var taken []StorageOperation
+	for _, op := range allStorageOperations {
+		if slices.Contains(inherited, op) && !slices.Contains(granted, op) {
+			taken = append(taken, op)
+		}
+	}
+	var out []statement
+	if actions := objectActions(taken); len(actions) > 0 {
+		out = append(out, statement{Effect: "Deny", Actions: actions,
+			Resources: []resource{{Kind: bucketResource, Name: bucket, Suffix: "/" + p.folder + "/*"}},
+			sidBase:   "DenyNestedObjects"})
+	}
+	if slices.Contains(taken, StorageList) {
+		out = append(out, nestedListDenies(bucket, parent.folder, p.folder)...)
+	}
+	return out
 }
 
 // nestedListDenies take away listing a nested folder. Listing its own prefix is denied outright.

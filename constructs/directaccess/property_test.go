@@ -588,6 +588,7 @@ type placeholderBucket struct {
 }
 
 func (p placeholderTable) TableName() *string               { return &p.name }
+func (p placeholderTable) TableArn() *string                { return &p.name }
 func (p placeholderTable) Stack() awscdk.Stack              { return nil }
 func (p placeholderTable) Env() *awscdk.ResourceEnvironment { return nil }
 func (p placeholderBucket) BucketName() *string             { return &p.name }

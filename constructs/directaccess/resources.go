@@ -1,6 +1,7 @@
 package directaccess
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 
@@ -110,8 +111,8 @@ func resolvedName(name *string, stack func() awscdk.Stack) string {
 		return *name
 	}
 	if st := stack(); st != nil {
-		if r := st.ToJsonString(st.Resolve(name), nil); r != nil {
-			return *r
+		if b, err := json.Marshal(st.Resolve(name)); err == nil {
+			return string(b)
 		}
 	}
 	return *name
@@ -126,6 +127,13 @@ func tableIdentity(t awsdynamodb.ITable) resourceIdentity {
 	id := resourceIdentity{service: "dynamodb", name: resolvedName(t.TableName(), t.Stack)}
 	if env := t.Env(); env != nil {
 		id.account, id.region = str(env.Account), str(env.Region)
+	}
+	// A table imported by a literal ARN names its account and region there (CDK's imported
+	// tables report the stack's environment instead).
+	if arn := str(t.TableArn()); !isToken(arn) {
+		if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 && parts[2] == "dynamodb" {
+			id.region, id.account = parts[3], parts[4]
+		}
 	}
 	return id
 }

@@ -30,6 +30,10 @@ type (
 // nothing, so it never equals another.
 func (f fakeTable) TableName() *string  { return &f.name }
 func (f fakeTable) Stack() awscdk.Stack { return nil }
+func (f fakeTable) TableArn() *string {
+	arn := "arn:aws:dynamodb:" + f.region + ":" + f.account + ":table/" + f.name
+	return &arn
+}
 func (f fakeTable) Env() *awscdk.ResourceEnvironment {
 	return &awscdk.ResourceEnvironment{Account: &f.account, Region: &f.region}
 }

@@ -15,30 +15,6 @@ import (
 	"github.com/apiless/apiless/validation"
 )
 
-// newSpec applies defaults and validates, one prop group at a time in the order the props are
-// declared. It never panics on bad input and never calls a brought-in CDK object: every problem
-// is collected so the user sees them all in one synth.
-func newSpec(props *DirectAccessProps) (*spec, validation.List) {
-	if props == nil {
-		props = &DirectAccessProps{}
-	}
-	c := &checker{props: props, s: &spec{guests: props.Guests != nil}, groupNames: map[string]bool{}, groupGranted: map[string]bool{}}
-	c.pool()
-	c.removal()
-	c.guests()
-	c.groups()
-	c.tenant()
-	c.tables()
-	c.buckets()
-	c.ungrantedGroups()
-	c.origins()
-	c.identityPoolName()
-	c.constructIDs()
-	c.s.accessLogs = props.AccessLogsBucket
-	c.riskyChoices()
-	return c.s, c.problems
-}
-
 // checker carries what the prop groups share while a spec is built.
 type checker struct {
 	props    *DirectAccessProps
