@@ -48,6 +48,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/apiless/apiless/constructs/directaccess"
@@ -590,9 +591,11 @@ type placeholderBucket struct {
 func (p placeholderTable) TableName() *string               { return &p.name }
 func (p placeholderTable) TableArn() *string                { return &p.name }
 func (p placeholderTable) Stack() awscdk.Stack              { return nil }
+func (p placeholderTable) Node() constructs.Node            { return nil }
 func (p placeholderTable) Env() *awscdk.ResourceEnvironment { return nil }
 func (p placeholderBucket) BucketName() *string             { return &p.name }
 func (p placeholderBucket) Stack() awscdk.Stack             { return nil }
+func (p placeholderBucket) Node() constructs.Node           { return nil }
 
 // props builds DirectAccessProps. With a nil stack brought-in resources are placeholders;
 // otherwise they are created in the stack.
