@@ -48,6 +48,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/apiless/apiless/constructs/directaccess"
@@ -1716,7 +1717,7 @@ func sortedClaimKeys(c claims) []string {
 
 // refusal checks that NewDirectAccess refuses props that ValidateProps refuses, with the same
 // error. The construct validates before its first jsii call, so this costs no synth.
-func refusal(scope awscdk.Stack, id string, p genProps, want error) (problem string) {
+func refusal(scope constructs.Construct, id string, props *directaccess.DirectAccessProps, want error) (problem string) {
 	defer func() {
 		r := recover()
 		switch err, ok := r.(error); {
@@ -1730,7 +1731,7 @@ func refusal(scope awscdk.Stack, id string, p genProps, want error) (problem str
 			problem = fmt.Sprintf("NewDirectAccess panicked with\n%v\nwhich does not name the construct path %s/%s", err, *scope.Node().Path(), id)
 		}
 	}()
-	directaccess.NewDirectAccess(scope, jsii.String(id), p.props(nil))
+	directaccess.NewDirectAccess(scope, jsii.String(id), props)
 	return ""
 }
 
@@ -2042,7 +2043,7 @@ func TestPropertyIsolation(t *testing.T) {
 			if scope == nil {
 				scope = awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Refusals"), nil)
 			}
-			if problem := refusal(scope, fmt.Sprintf("Access%d", n), p, err); problem != "" {
+			if problem := refusal(scope, fmt.Sprintf("Access%d", n), p.props(nil), err); problem != "" {
 				t.Errorf("seed %d case %d: ValidateProps refuses the props but %s\nprops:\n%#v", seed, n, problem, p)
 			}
 			continue
