@@ -293,3 +293,9 @@ func TestPropertySameResource(t *testing.T) {
 		t.Errorf("%d of %d pairs decided wrongly:\n  %s", len(failures), checked, strings.Join(failures, "\n  "))
 	}
 }
+
+// importedTableSpellings and importedBucketSpellings bring in a resource outside the template.
+var (
+	importedTableSpellings  = slices.DeleteFunc(slices.Clone(tableSpellings), createdInStack)
+	importedBucketSpellings = slices.DeleteFunc(slices.Clone(bucketSpellings), createdInStack)
+)
