@@ -77,10 +77,10 @@ type genProps struct {
 	// bucket physicalName("Logs")); "": the construct's own.
 	AccessLogs string
 	Guests     *bool // nil: off; otherwise GuestAccess.Acknowledge
-	Tenant  *genTenant
-	Groups  []genGroup
-	Tables  []genTable  // nil: the construct's default table
-	Buckets []genBucket // nil: the construct's default bucket
+	Tenant     *genTenant
+	Groups     []genGroup
+	Tables     []genTable  // nil: the construct's default table
+	Buckets    []genBucket // nil: the construct's default bucket
 }
 
 type genTenant struct {
@@ -2019,7 +2019,11 @@ func shrinkSteps(p genProps) []genProps {
 		for j := range p.Tables[i].Indexes {
 			try(func(q *genProps) bool { t(q).Indexes = slices.Delete(t(q).Indexes, j, j+1); return true })
 		}
-		try(func(q *genProps) bool { changed := t(q).BroughtIn != ""; t(q).BroughtIn, t(q).Spelling = "", ""; return changed })
+		try(func(q *genProps) bool {
+			changed := t(q).BroughtIn != ""
+			t(q).BroughtIn, t(q).Spelling = "", ""
+			return changed
+		})
 		try(func(q *genProps) bool { changed := t(q).Attributes != nil; t(q).Attributes = nil; return changed })
 		try(func(q *genProps) bool { changed := t(q).Guest != nil; t(q).Guest = nil; return changed })
 		try(func(q *genProps) bool { changed := t(q).Groups != nil; t(q).Groups = nil; return changed })
