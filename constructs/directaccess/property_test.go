@@ -19,6 +19,19 @@ package directaccess_test
 //     every statement without an identity variable as a deliberate share, so it cannot see a
 //     shared or tenant statement that reaches further than declared; the oracle can.
 //
+// The path alphabet includes every character IAM treats specially ("?", "*" mid-path, "$",
+// braces, the ${?} ${*} ${$} escapes), control characters, invalid UTF-8, over-long paths,
+// folders spelled like identity IDs beside {identity} folders, odd but literal names, rule names
+// colliding with each other or with the construct's children, and brought-in tables and buckets
+// by name, ARN (literal and with the stack's partition) and attributes, some naming one resource
+// twice or the access-logs bucket (property_resources_test.go). mustRefuse (property_refusals_
+// test.go) says, from the data alone, what must be refused and which field must be named; every
+// refusal must be a *validation.Error naming a field. Props are validated in an app with this
+// repo's cdk.json and an explicit environment AND in a bare, environment-agnostic app
+// (property_apps_test.go): both must decide alike; accepted props are synthesized in one of the
+// two by turns. On every accepted set verify (declared mode) and the oracle must both find
+// nothing, and a set one flags and the other passes is a failure of its own ("disagree").
+//
 // Every case draws from its own generator, seeded by (seed, case number), so a failure is
 // reproduced by its seed and case alone:
 //
