@@ -2283,7 +2283,7 @@ func TestPropertyIsolation(t *testing.T) {
 		apps[k] = app
 	}
 	valid, invalid, failed, shrunk := 0, 0, 0, 0
-	expected := 0         // configurations mustRefuse says must be refused
+	expected := 0 // configurations mustRefuse says must be refused
 	byKind := map[appKind]int{}
 	for n := 0; valid < want && n < 100*want+100; n++ {
 		p := generate(seed, n)
