@@ -132,3 +132,24 @@ func panicOf(f func()) (err error) {
 	f()
 	return nil
 }
+
+// Two DirectAccess constructs of one app never share a table or bucket: one's shared rule would
+// reach the other's per-identity folders, and each checks only its own rules.
+func TestTwoConstructsNeverShareAResource(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	first := directaccess.NewDirectAccess(stack, jsii.String("First"), nil)
+	shared := &directaccess.DirectAccessProps{
+		Tables: []*directaccess.TableRule{{Name: jsii.String("Notes")}},
+		Buckets: []*directaccess.BucketRule{{Name: jsii.String("Files"), Bucket: awss3.Bucket_FromBucketName(stack, jsii.String("Again"), first.Bucket().BucketName()),
+			Paths: []*directaccess.PathRule{{Path: jsii.String("private/*"), Authenticated: &[]directaccess.StorageOperation{directaccess.StorageGet}}}}},
+	}
+	if err := directaccess.ValidateProps(shared); err != nil {
+		t.Fatalf("ValidateProps = %v; one construct's props alone are fine", err)
+	}
+	got := panicOf(func() { directaccess.NewDirectAccess(stack, jsii.String("Second"), shared) })
+	if got == nil || !strings.Contains(got.Error(), "DirectAccess S/Second: invalid props") || !strings.Contains(got.Error(), "Buckets[0].Bucket: is s3") || !strings.Contains(got.Error(), "which DirectAccess S/First also uses (Buckets[0].Bucket)") {
+		t.Errorf("NewDirectAccess panicked with %v; want the bucket refused, naming the first construct", got)
+	}
+	// Resources of their own: fine.
+	directaccess.NewDirectAccess(stack, jsii.String("Third"), nil)
+}
