@@ -67,12 +67,16 @@ func (a resourceIdentity) sameAs(b resourceIdentity) bool {
 	return !(known(a.region, b.region) && a.region != b.region)
 }
 
+// stackSuffix joins a resolved CloudFormation value to the address of the stack it is in.
+const stackSuffix = " in stack "
+
 // label is the most readable name, for messages.
 func (a resourceIdentity) label() string {
 	if len(a.names) == 0 {
 		return ""
 	}
-	return a.names[0]
+	name, _, _ := strings.Cut(a.names[0], stackSuffix)
+	return name
 }
 
 func isToken(s string) bool { return strings.Contains(s, "${Token[") }
@@ -131,7 +135,8 @@ func nameSpellings(name *string, stack awscdk.Stack) []string {
 	if err != nil {
 		return []string{*name}
 	}
-	out := []string{string(b)}
+	// Logical IDs are unique within one stack only: the value is qualified by its stack.
+	out := []string{string(b) + stackSuffix + str(stack.Node().Addr())}
 	if refs := logicalRefs(resolved, nil); len(refs) == 1 {
 		out = append(out, resourceKey(stack, refs[0]))
 	}
