@@ -84,7 +84,11 @@ func runDiff(args []string, stdout, stderr io.Writer, baselineLast bool) int {
 		return 2
 	}
 	if u := d.Unallowed(); len(u) > 0 {
-		fmt.Fprintf(stderr, "apiless diff: %d gained checks are not allowed: pass --allow FILE with the reviewed gains, or --allow-gain\n", len(u))
+		what := fmt.Sprintf("%d gained checks are", len(u))
+		if len(u) == 1 {
+			what = "1 gained check is"
+		}
+		fmt.Fprintf(stderr, "apiless diff: %s not allowed: pass --allow FILE with the reviewed gains, or --allow-gain\n", what)
 		return 1
 	}
 	return 0
