@@ -78,18 +78,32 @@ var (
 	resourcePattern  = regexp.MustCompile(`/Resources/([A-Za-z0-9]+)`)
 )
 
-// runGuardRule runs one rule file on the templates and reads cfn-guard's JSON documents (one
-// per template).
-func runGuardRule(bin, rule string, templates map[string]string) (*ruleOutcome, error) {
-	src, err := os.ReadFile(rule)
-	if err != nil {
-		return nil, err
+// ruleIdentifierPattern finds a rule file's primary rule: the first one guarded by "when".
+var ruleIdentifierPattern = regexp.MustCompile(`(?m)^rule (\w+) when `)
+
+// runGuardRules runs every rule file on the templates in one cfn-guard call and reads its JSON
+// documents, one per rule file and template, each naming the rule it reports on.
+func runGuardRules(bin string, rules []string, templates map[string]string) ([]*ruleOutcome, error) {
+	byRule := map[string]*ruleOutcome{}
+	var out []*ruleOutcome
+	args := []string{"validate", "-o", "json", "-S", "none"}
+	for _, rule := range rules {
+		src, err := os.ReadFile(rule)
+		if err != nil {
+			return nil, err
+		}
+		id := ruleIdentifierPattern.FindSubmatch(src)
+		if id == nil {
+			return nil, fmt.Errorf("%s: no primary rule (rule NAME when ...)", rule)
+		}
+		o := &ruleOutcome{file: strings.TrimSuffix(filepath.Base(rule), ".guard"), status: map[string]string{}, failing: map[string][]string{}}
+		if m := controlIDPattern.FindSubmatch(src); m != nil {
+			o.control = string(m[1])
+		}
+		byRule[string(id[1])] = o
+		out = append(out, o)
+		args = append(args, "-r", rule)
 	}
-	o := &ruleOutcome{file: strings.TrimSuffix(filepath.Base(rule), ".guard"), status: map[string]string{}, failing: map[string][]string{}}
-	if m := controlIDPattern.FindSubmatch(src); m != nil {
-		o.control = string(m[1])
-	}
-	args := []string{"validate", "-r", rule, "-o", "json", "-S", "none"}
 	byPath := map[string]string{}
 	for name, path := range templates {
 		args = append(args, "-d", path)
@@ -98,41 +112,55 @@ func runGuardRule(bin, rule string, templates map[string]string) (*ruleOutcome, 
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19) { // 19: a rule failed
-		return nil, fmt.Errorf("cfn-guard %s: %v\n%s", rule, err, stderr.String())
+		return nil, fmt.Errorf("cfn-guard: %v\n%s", err, stderr.String())
 	}
 	dec := json.NewDecoder(&stdout)
 	for {
 		var doc struct {
-			Name         string          `json:"name"`
-			Status       string          `json:"status"`
-			NotCompliant json.RawMessage `json:"not_compliant"`
+			Name          string   `json:"name"`
+			Status        string   `json:"status"`
+			Compliant     []string `json:"compliant"`
+			NotApplicable []string `json:"not_applicable"`
+			NotCompliant  []struct {
+				Rule struct {
+					Name string `json:"name"`
+				} `json:"Rule"`
+			} `json:"not_compliant"`
 		}
-		if err := dec.Decode(&doc); err == io.EOF {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err == io.EOF {
 			break
 		} else if err != nil {
-			return nil, fmt.Errorf("cfn-guard %s: reading its JSON: %v", rule, err)
+			return nil, fmt.Errorf("cfn-guard: reading its JSON: %v", err)
 		}
-		name := byPath[doc.Name]
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return nil, fmt.Errorf("cfn-guard: reading its JSON: %v", err)
+		}
+		names := append(append([]string{}, doc.Compliant...), doc.NotApplicable...)
+		for _, nc := range doc.NotCompliant {
+			names = append(names, nc.Rule.Name)
+		}
+		slices.Sort(names)
+		names = slices.Compact(names)
+		if len(names) != 1 || byRule[names[0]] == nil {
+			return nil, fmt.Errorf("cfn-guard: a result for %s names rules %q, want exactly one of the rule files", doc.Name, names)
+		}
+		o, name := byRule[names[0]], byPath[doc.Name]
 		if name == "" {
-			abs, _ := filepath.Abs(doc.Name)
-			for p, n := range byPath {
-				if a, _ := filepath.Abs(p); a == abs {
-					name = n
-				}
-			}
+			return nil, fmt.Errorf("cfn-guard: a result for an unknown file %s", doc.Name)
 		}
 		o.status[name] = doc.Status
-		for _, m := range resourcePattern.FindAllSubmatch(doc.NotCompliant, -1) {
-			if id := string(m[1]); !slices.Contains(o.failing[name], id) {
+		for _, m := range resourcePattern.FindAllSubmatch(raw, -1) {
+			if id := string(m[1]); doc.Status == "FAIL" && !slices.Contains(o.failing[name], id) {
 				o.failing[name] = append(o.failing[name], id)
 			}
 		}
 		slices.Sort(o.failing[name])
 	}
-	return o, nil
+	return out, nil
 }
 
 // servicesOf returns the rule folders for the resource types of the templates, and the types
@@ -188,18 +216,23 @@ func TestControlTowerProactiveControls(t *testing.T) {
 			t.Errorf("%s: add its Control Tower rule folder (or nil) to controlTowerServices", u)
 		}
 	}
-	var outcomes []*ruleOutcome
+	var rules []string
 	for _, f := range folders {
-		rules, err := filepath.Glob(filepath.Join(rulesDir, f, "*.guard"))
-		if err != nil || len(rules) == 0 {
+		found, err := filepath.Glob(filepath.Join(rulesDir, f, "*.guard"))
+		if err != nil || len(found) == 0 {
 			t.Fatalf("no Control Tower rules in %s (%v)", filepath.Join(rulesDir, f), err)
 		}
-		for _, r := range rules {
-			o, err := runGuardRule(bin, r, paths)
-			if err != nil {
-				t.Fatal(err)
+		rules = append(rules, found...)
+	}
+	outcomes, err := runGuardRules(bin, rules, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outcomes {
+		for _, s := range stacks {
+			if o.status[s] == "" {
+				t.Errorf("cfn-guard reported nothing for %s on %s", o.file, s)
 			}
-			outcomes = append(outcomes, o)
 		}
 	}
 	slices.SortFunc(outcomes, func(a, b *ruleOutcome) int { return naturalCompare(a.file, b.file) })
