@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -139,13 +140,7 @@ func statefulIDs(tpl map[string]any) map[string][]string {
 func logicalIDProblems(pins map[string][]string, tpl map[string]any) []string {
 	got := statefulIDs(tpl)
 	var problems []string
-	for _, typ := range slices.Sorted(func(yield func(string) bool) {
-		for k := range statefulTypes {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, typ := range slices.Sorted(maps.Keys(statefulTypes)) {
 		want, have := pins[typ], got[typ]
 		var gone, added []string
 		for _, id := range want {
@@ -188,13 +183,7 @@ func logicalIDTemplates(t *testing.T) map[string]*templatetest.Template {
 
 func TestStatefulLogicalIDsArePinned(t *testing.T) {
 	templates := logicalIDTemplates(t)
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range pinnedIDs {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(pinnedIDs)) {
 		t.Run(name, func(t *testing.T) {
 			tpl := templates[name]
 			if tpl == nil {

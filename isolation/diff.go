@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -97,21 +98,10 @@ func DiffTemplates(oldJSON, newJSON []byte, opts Options) (*Diff, error) {
 		return nil, fmt.Errorf("new template: %w", err)
 	}
 	oldRoles, newRoles := rolesByAudience(oldW), rolesByAudience(newW)
-	keys := slices.Sorted(func(yield func(string) bool) {
-		seen := map[string]bool{}
-		for _, m := range []map[string]*poolRole{oldRoles, newRoles} {
-			for k := range m {
-				if !seen[k] {
-					seen[k] = true
-					if !yield(k) {
-						return
-					}
-				}
-			}
-		}
-	})
+	audiences := maps.Clone(oldRoles)
+	maps.Copy(audiences, newRoles)
 	d := &Diff{Audiences: []AudienceDiff{}}
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(audiences)) {
 		ad, n, err := diffAudience(k, side{oldW, oldRoles[k]}, side{newW, newRoles[k]})
 		if err != nil {
 			return nil, err
@@ -295,13 +285,7 @@ func probeID(p probe) string {
 	if p.principal != nil {
 		b.WriteString("\x00" + p.principal.Type + "=" + p.principal.ID)
 	}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range p.ctx {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(p.ctx)) {
 		b.WriteString("\x00" + k + "=" + strings.Join(p.ctx[k], ","))
 	}
 	return b.String()

@@ -164,21 +164,14 @@ func readTemplate(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := checkFileShape(path, data); err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
-func checkFileShape(path string, data []byte) (bool, error) {
 	var probe any
-	if err := jsonUnmarshal(data, &probe); err != nil {
-		return false, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, but the file is not valid JSON", path)
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, but the file is not valid JSON", path)
 	}
 	if _, ok := probe.(map[string]any); !ok {
-		return false, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, found a JSON %s", path, jsonKind(probe))
+		return nil, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, found a JSON %s", path, jsonKind(probe))
 	}
-	return true, nil
+	return data, nil
 }
 
 func printDiff(d *isolation.Diff, a diffArgs, stdout io.Writer) error {
@@ -212,5 +205,3 @@ func printDiff(d *isolation.Diff, a diffArgs, stdout io.Writer) error {
 	}
 	return nil
 }
-
-var jsonUnmarshal = json.Unmarshal
