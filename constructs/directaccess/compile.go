@@ -31,6 +31,7 @@ func newSpec(props *DirectAccessProps) (*spec, validation.List) {
 	c.origins()
 	c.identityPoolName()
 	c.constructIDs()
+	c.accessSwitches()
 	c.s.accessLogs = props.AccessLogsBucket
 	c.riskyChoices()
 	return c.s, c.problems
@@ -41,6 +42,8 @@ func newSpec(props *DirectAccessProps) (*spec, validation.List) {
 type compiled struct {
 	*spec
 	packs map[roleKind][][]statement
+	// guards are the Deny policies beside the grants (block list, maintenance, budget).
+	guards []guardPolicy
 }
 
 // compile validates props, checks the brought-in resources for one resource under two names,
@@ -60,6 +63,7 @@ func compile(props *DirectAccessProps) (*compiled, validation.List) {
 		}
 		out.packs[p.Role] = pk
 	}
+	out.guards = guardPolicies(s)
 	if len(problems) == 0 {
 		problems = append(problems, checkResourceCount(out)...)
 	}
@@ -82,6 +86,7 @@ func (c *compiled) resourceCount() int {
 		n += 1 + len(c.packs[r]) // the role and its managed policies
 	}
 	n += len(c.groups) // one user pool group per group role
+	n += len(c.guards)
 	for _, t := range c.tables {
 		if !t.imported {
 			n++

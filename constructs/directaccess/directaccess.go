@@ -97,6 +97,7 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	for _, r := range c.roles() {
 		d.wirePolicies(r, c.packs[r])
 	}
+	d.wireGuardPolicies()
 	d.manifest = buildManifest(c.spec, d.deployIDs())
 	d.recordManifest()
 	return d
@@ -165,8 +166,11 @@ func (d *directAccess) wireUserPool() {
 		}
 	}
 	pool := awscognito.NewUserPool(d, jsii.String("UserPool"), &awscognito.UserPoolProps{
-		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
-		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		SignInAliases: &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		AutoVerify:    &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		// An email change applies only once the new address is verified: a stolen access token
+		// cannot move the account (and its password reset) to an attacker's address.
+		KeepOriginal:      &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)},
 		SelfSignUpEnabled: jsii.Bool(true),
 		StandardAttributes: &awscognito.StandardAttributes{
 			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
@@ -188,11 +192,14 @@ func (d *directAccess) wireUserPool() {
 		// No hosted UI: the browser signs in with SRP, so no OAuth flow (implicit grant
 		// included) is left open.
 		DisableOAuth: jsii.Bool(true),
-		// Only these attributes are writable by users: a tenant claim or any other custom
+		// Only email and name are writable by users: a tenant claim or any other custom
 		// attribute that decides access must never be set by the user it describes.
 		WriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{
-			Email: jsii.Bool(true), Fullname: jsii.Bool(true), PreferredUsername: jsii.Bool(true),
+			Email: jsii.Bool(true), Fullname: jsii.Bool(true),
 		}),
+		IdTokenValidity:      awscdk.Duration_Minutes(jsii.Number(idTokenMinutes)),
+		AccessTokenValidity:  awscdk.Duration_Minutes(jsii.Number(idTokenMinutes)),
+		RefreshTokenValidity: awscdk.Duration_Days(jsii.Number(refreshTokenDays)),
 	})
 	d.userPool, d.userPoolClient = pool, client
 }
@@ -302,9 +309,13 @@ func (d *directAccess) wireTable(t tableSpec) awsdynamodb.ITable {
 	if t.existing != nil {
 		return t.existing
 	}
+	var caps *awsdynamodb.MaxThroughputProps
+	if t.maxRead > 0 {
+		caps = &awsdynamodb.MaxThroughputProps{MaxReadRequestUnits: jsii.Number(t.maxRead), MaxWriteRequestUnits: jsii.Number(t.maxWrite)}
+	}
 	tp := &awsdynamodb.TablePropsV2{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(t.partitionKey), Type: awsdynamodb.AttributeType_STRING},
-		Billing:      awsdynamodb.Billing_OnDemand(nil),
+		Billing:      awsdynamodb.Billing_OnDemand(caps),
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
@@ -372,7 +383,10 @@ func (d *directAccess) newAccessLogsBucket() awss3.IBucket {
 		// a bucket policy is used and ACLs stay disabled.
 		props.ObjectOwnership = awss3.ObjectOwnership_OBJECT_WRITER
 	}
-	props.LifecycleRules = &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(365)), NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30))}}
+	props.LifecycleRules = &[]*awss3.LifecycleRule{{
+		Expiration: awscdk.Duration_Days(jsii.Number(365)), NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(DefaultNoncurrentVersionDays)),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(DefaultIncompleteUploadDays)),
+	}}
 	logs := awss3.NewBucket(d, jsii.String("AccessLogs"), props)
 	addNagSuppression(logs.Node().DefaultChild().(awscdk.CfnResource), "AwsSolutions-S1", "This is the server access log bucket; logging its own access would loop.")
 	return logs
@@ -396,6 +410,11 @@ func (d *directAccess) wireBucket(b bucketSpec, logs awss3.IBucket) awss3.IBucke
 	bp.Cors = cors
 	bp.ServerAccessLogsBucket = logs
 	bp.ServerAccessLogsPrefix = jsii.String(b.name + "/")
+	bp.LifecycleRules = &[]*awss3.LifecycleRule{{
+		Id:                                  jsii.String("AbortUploadsExpireOldVersions"),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(b.incompleteUploadDays)),
+		NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(b.noncurrentVersionDays)),
+	}}
 	return awss3.NewBucket(d, jsii.String(b.name), bp)
 }
 
@@ -420,6 +439,31 @@ func (d *directAccess) wirePolicies(r roleKind, packs [][]statement) {
 		})
 		suppressWildcards(policy, findings)
 	}
+}
+
+// wireGuardPolicies attaches the block list and maintenance policies to every role.
+func (d *directAccess) wireGuardPolicies() {
+	var roles []awsiam.IRole
+	for _, r := range d.spec.roles() {
+		roles = append(roles, d.roles[r])
+	}
+	for _, g := range d.spec.guards {
+		if g.attached {
+			d.newGuardPolicy(g, &roles)
+		}
+	}
+}
+
+func (d *directAccess) newGuardPolicy(g guardPolicy, roles *[]awsiam.IRole) awsiam.ManagedPolicy {
+	var stmts []awsiam.PolicyStatement
+	for _, s := range g.statements {
+		stmts = append(stmts, d.render(s))
+	}
+	return awsiam.NewManagedPolicy(d, jsii.String(g.id), &awsiam.ManagedPolicyProps{
+		Description: jsii.String(g.description),
+		Roles:       roles,
+		Statements:  &stmts,
+	})
 }
 
 // createdLogicalID is the logical ID of a table or bucket the construct created.
@@ -447,6 +491,9 @@ func optional(s string) *string {
 }
 
 func (d *directAccess) arn(r resource) string {
+	if r.Kind == anyResource {
+		return "*"
+	}
 	if r.Kind == tableResource {
 		return *d.tables[r.Name].TableArn() + r.Suffix
 	}

@@ -60,7 +60,7 @@ func roleStatements(s *spec, r roleKind) []statement {
 	for _, b := range s.buckets {
 		stmts = append(stmts, bucketStatements(s, b, auds)...)
 	}
-	return stmts
+	return append(stmts, presignedDenies(s)...)
 }
 
 func tableStatements(s *spec, t tableSpec, auds []audience) []statement {
@@ -108,6 +108,8 @@ func tableStatements(s *spec, t tableSpec, auds []audience) []statement {
 	// Without a key in the request ForAllValues is vacuously true; this makes such a request
 	// (a Scan, or any future keyless action) fail instead.
 	cond.add("Null", "dynamodb:LeadingKeys", "false")
+	// DynamoDB also answers plain HTTP: credentials and items must not cross the wire in clear.
+	cond.add("Bool", "aws:SecureTransport", "true")
 	if t.attributes != nil {
 		sidBase += "Attributes"
 		cond.add("ForAllValues:StringEquals", "dynamodb:Attributes", t.attributes...)
@@ -312,4 +314,81 @@ func resourcesKey(rs []resource) string {
 		parts[i] = string(r.Kind) + ":" + r.Name + r.Suffix
 	}
 	return strings.Join(parts, ",")
+}
+
+// The actions the construct ever grants on objects and listings.
+var grantedStorageActions = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", listAction}
+
+// presignedDenies take away query-string (presigned URL) and POST-form authentication on every
+// bucket: a presigned URL carries the signer's rights to whoever holds it. With PresignedGets,
+// GetObject may be presigned, but is refused once the signature is older than the maximum age.
+func presignedDenies(s *spec) []statement {
+	var on []resource
+	for _, b := range s.buckets {
+		on = append(on, resource{Kind: bucketResource, Name: b.name}, resource{Kind: bucketResource, Name: b.name, Suffix: "/*"})
+	}
+	if len(on) == 0 {
+		return nil
+	}
+	if s.presignedMaxAge == 0 {
+		c := conditions{}
+		c.add("StringEquals", "s3:authType", "REST-QUERY-STRING", "POST")
+		return []statement{{Effect: "Deny", Actions: grantedStorageActions, Resources: on, Conditions: c, sidBase: "DenyPresigned"}}
+	}
+	others := conditions{}
+	others.add("StringEquals", "s3:authType", "REST-QUERY-STRING", "POST")
+	old := conditions{}
+	old.add("StringEquals", "s3:authType", "REST-QUERY-STRING")
+	// s3:signatureAge is in milliseconds.
+	old.add("NumericGreaterThan", "s3:signatureAge", fmt.Sprint(s.presignedMaxAge*1000))
+	post := conditions{}
+	post.add("StringEquals", "s3:authType", "POST")
+	return []statement{
+		{Effect: "Deny", Actions: grantedStorageActions[1:], Resources: on, Conditions: others, sidBase: "DenyPresigned"},
+		{Effect: "Deny", Actions: grantedStorageActions[:1], Resources: on, Conditions: old, sidBase: "DenyOldPresignedGet"},
+		{Effect: "Deny", Actions: grantedStorageActions[:1], Resources: on, Conditions: post, sidBase: "DenyPostGet"},
+	}
+}
+
+// guardPolicy is a managed policy of Deny statements beside a role's grants: the block list,
+// the maintenance switch, the budget action's deny-all.
+type guardPolicy struct {
+	// id is the construct ID; attached policies go on every role, the others (the budget's) are
+	// attached by AWS when a threshold is crossed.
+	id, description string
+	attached        bool
+	statements      []statement
+}
+
+var (
+	everyDataAction = []string{"dynamodb:*", "s3:*"}
+	anywhere        = []resource{{Kind: anyResource}}
+)
+
+// writeActions are the write and delete actions the construct ever grants.
+func grantedWriteActions() []string {
+	return slices.Concat(tableActions[TableWrite], tableActions[TableDelete], []string{"s3:PutObject", "s3:DeleteObject"})
+}
+
+// guardPolicies are the Deny policies the spec asks for, in a stable order.
+func guardPolicies(s *spec) []guardPolicy {
+	var out []guardPolicy
+	if len(s.blocked) > 0 {
+		c := conditions{}
+		c.add("StringEquals", "cognito-identity.amazonaws.com:sub", s.blocked...)
+		out = append(out, guardPolicy{id: "BlockList", attached: true,
+			description: "apiless block list: the listed identities are denied every DynamoDB and S3 action",
+			statements:  []statement{{Sid: "BlockedIdentities", Effect: "Deny", Actions: everyDataAction, Resources: anywhere, Conditions: c}}})
+	}
+	switch s.maintenance {
+	case MaintenanceReadOnly:
+		out = append(out, guardPolicy{id: "Maintenance", attached: true,
+			description: "apiless maintenance (read-only): writes and deletes are denied",
+			statements:  []statement{{Sid: "MaintenanceReadOnly", Effect: "Deny", Actions: grantedWriteActions(), Resources: anywhere}}})
+	case MaintenanceOff:
+		out = append(out, guardPolicy{id: "Maintenance", attached: true,
+			description: "apiless maintenance (off): every DynamoDB and S3 action is denied",
+			statements:  []statement{{Sid: "MaintenanceOff", Effect: "Deny", Actions: everyDataAction, Resources: anywhere}}})
+	}
+	return out
 }

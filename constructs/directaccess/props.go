@@ -85,6 +85,39 @@ type DirectAccessProps struct {
 	Tenant *TenantIsolation
 	// IdentityPoolName is the identity pool's name. Default: derived from the construct path.
 	IdentityPoolName *string
+	// PresignedGets lets signed-in users hand out presigned GET URLs (S3 query-string
+	// authentication) for the objects they may read, valid at most MaxAgeSeconds after signing.
+	// Presigned URLs carry the signer's rights to whoever holds the link.
+	// Default: nil, every role is denied query-string and POST-form authentication on the
+	// buckets (s3:authType), so no presigned URL or form signed with its credentials works.
+	PresignedGets *PresignedGets
+	// BlockedIdentities are identity pool identity IDs ("us-east-1:1a2b...") denied every
+	// DynamoDB and S3 action by a managed policy attached to every role. The Deny reaches
+	// credentials already issued (IAM evaluates policies per request).
+	// Default: none, and no block-list policy.
+	BlockedIdentities *[]*string
+	// Maintenance denies data access to every role without deleting anything:
+	// MaintenanceReadOnly denies writes and deletes, MaintenanceOff denies every DynamoDB and S3
+	// action. Like the block list it reaches credentials already issued.
+	// Default: "" (no maintenance policy).
+	Maintenance MaintenanceMode
+}
+
+// MaintenanceMode switches data access off for every identity without deleting anything.
+type MaintenanceMode string
+
+const (
+	// MaintenanceReadOnly denies every write and delete on the construct's tables and buckets.
+	MaintenanceReadOnly MaintenanceMode = "read-only"
+	// MaintenanceOff denies every DynamoDB and S3 action.
+	MaintenanceOff MaintenanceMode = "off"
+)
+
+// PresignedGets allows presigned GET URLs up to an age.
+type PresignedGets struct {
+	// MaxAgeSeconds is how long after signing a presigned GET URL is accepted (s3:signatureAge).
+	// Default: 300 (5 minutes); at most 604800 (7 days, SigV4's limit).
+	MaxAgeSeconds *float64
 }
 
 // TableRule declares one DynamoDB table and who may do what with the items in it. Every grant
@@ -119,6 +152,16 @@ type TableRule struct {
 	// attributes are always added). Write operations then allow only UpdateItem, since PutItem
 	// and BatchWriteItem replace whole items; delete is refused. Default: no limit.
 	Attributes *[]*string
+	// MaxReadRequestUnits caps a new table's on-demand reads per second (TableV2 maximum
+	// throughput): requests beyond it are throttled instead of billed, so a runaway client
+	// cannot run up the bill. Default: DefaultMaxReadRequestUnits (1,000).
+	MaxReadRequestUnits *float64
+	// MaxWriteRequestUnits caps a new table's on-demand writes per second.
+	// Default: DefaultMaxWriteRequestUnits (200).
+	MaxWriteRequestUnits *float64
+	// UncappedThroughput removes both caps from a new table, with a warning: one user can then
+	// run up the bill without limit. Default: false.
+	UncappedThroughput *bool
 }
 
 // IndexRule declares a secondary index clients may query.
@@ -144,6 +187,12 @@ type BucketRule struct {
 	// Paths are the access rules. Default: "private/{identity}/*" for the owner (get, list, write,
 	// delete).
 	Paths []*PathRule
+	// IncompleteUploadDays is after how many days a new bucket aborts unfinished multipart
+	// uploads (their parts are billed until then). Default: DefaultIncompleteUploadDays (7).
+	IncompleteUploadDays *float64
+	// NoncurrentVersionDays is after how many days a new (versioned) bucket deletes overwritten
+	// and deleted object versions. Default: DefaultNoncurrentVersionDays (30).
+	NoncurrentVersionDays *float64
 }
 
 // PathRule grants operations on the objects under one path, as Amplify Gen 2 storage rules do.

@@ -28,7 +28,12 @@ type spec struct {
 	// accessLogs is the brought-in access-logs bucket, nil for a new one (created only when the
 	// construct creates a bucket).
 	accessLogs awss3.IBucket
-	warnings   []warning
+	// presignedMaxAge is the accepted age of presigned GETs in seconds, 0 when they are denied.
+	presignedMaxAge int
+	// blocked are the identity IDs the block list denies.
+	blocked     []string
+	maintenance MaintenanceMode
+	warnings    []warning
 }
 
 // poolSpec is the user pool: brought in (existing and client set) or new (the rest).
@@ -47,6 +52,15 @@ type passwordPolicy struct {
 	lowercase, uppercase, digits, symbols bool
 	tempPasswordDays                      int
 }
+
+// Token lifetimes of the new pool's app client. Short ID and access tokens bound how long a
+// removed group membership or a changed tenant claim lingers (a token's life plus the one hour of
+// identity pool credentials); the refresh token keeps users signed in for a month, and global
+// sign-out revokes it.
+const (
+	idTokenMinutes   = 30
+	refreshTokenDays = 30
+)
 
 var defaultPasswordPolicy = passwordPolicy{minLength: 8, lowercase: true, uppercase: true, digits: true, symbols: true, tempPasswordDays: 3}
 
@@ -67,6 +81,8 @@ type tableSpec struct {
 	indexes        []indexSpec
 	grants         map[audience][]TableOperation
 	attributes     []string
+	// maxRead and maxWrite are the on-demand caps of a new table, 0 when uncapped.
+	maxRead, maxWrite int
 }
 
 type indexSpec struct {
@@ -80,6 +96,8 @@ type bucketSpec struct {
 	existing awss3.IBucket
 	imported bool
 	paths    []pathSpec
+	// incompleteUploadDays and noncurrentVersionDays are the lifecycle of a new bucket.
+	incompleteUploadDays, noncurrentVersionDays int
 }
 
 type pathSpec struct {

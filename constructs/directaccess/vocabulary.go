@@ -18,6 +18,18 @@ const (
 	DefaultBucketName   = "Files"
 	DefaultObjectPath   = "private/" + identityToken + "/*"
 	DefaultTenantTagKey = "tenant"
+	// DefaultMaxReadRequestUnits and DefaultMaxWriteRequestUnits cap every new table: at
+	// on-demand prices (us-east-1, $0.125 per million reads, $0.625 per million writes, as of
+	// 2026-12) a table held at both caps costs at most $0.45 + $0.45 = $0.90 an hour.
+	DefaultMaxReadRequestUnits  = 1000
+	DefaultMaxWriteRequestUnits = 200
+	// DefaultIncompleteUploadDays and DefaultNoncurrentVersionDays are the lifecycle of every
+	// new bucket.
+	DefaultIncompleteUploadDays  = 7
+	DefaultNoncurrentVersionDays = 30
+	// DefaultPresignedMaxAgeSeconds is how long a presigned GET URL is accepted when
+	// PresignedGets is on without MaxAgeSeconds.
+	DefaultPresignedMaxAgeSeconds = 300
 )
 
 // The path tokens.
@@ -79,6 +91,8 @@ type resourceKind string
 const (
 	tableResource  resourceKind = "table"
 	bucketResource resourceKind = "bucket"
+	// anyResource is "*": only in Deny statements.
+	anyResource resourceKind = "any"
 )
 
 // resource is <ARN of the named table or bucket><suffix>. Resources are symbolic here and

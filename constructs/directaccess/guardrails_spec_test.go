@@ -1,0 +1,58 @@
+package directaccess
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/apiless/apiless/validation"
+)
+
+// Bad guardrail values are refused with the field that holds them.
+func TestGuardrailValuesRefused(t *testing.T) {
+	n := func(f float64) *float64 { return &f }
+	brought := &TableRule{Name: ptr("Old"), Table: fakeTable{}, MaxReadRequestUnits: n(10)}
+	for _, tt := range []struct {
+		name   string
+		props  *DirectAccessProps
+		field  string
+		typ    validation.Type
+		phrase string
+	}{
+		{"negative read cap", &DirectAccessProps{Tables: []*TableRule{{Name: ptr("T"), MaxReadRequestUnits: n(-1)}}}, "Tables[0].MaxReadRequestUnits", validation.Invalid, "-1; expected a whole number of request units per second from 1 to 40000"},
+		{"zero write cap", &DirectAccessProps{Tables: []*TableRule{{Name: ptr("T"), MaxWriteRequestUnits: n(0)}}}, "Tables[0].MaxWriteRequestUnits", validation.Invalid, "expected a whole number"},
+		{"fractional cap", &DirectAccessProps{Tables: []*TableRule{{Name: ptr("T"), MaxReadRequestUnits: n(1.5)}}}, "Tables[0].MaxReadRequestUnits", validation.Invalid, "1.5"},
+		{"uncapped and a cap", &DirectAccessProps{Tables: []*TableRule{{Name: ptr("T"), MaxReadRequestUnits: n(5), UncappedThroughput: ptr(true)}}}, "Tables[0].UncappedThroughput", validation.Conflict, "one or the other"},
+		{"cap on a brought-in table", &DirectAccessProps{Tables: []*TableRule{brought}}, "Tables[0].Table", validation.Conflict, "throughput caps"},
+		{"zero upload days", &DirectAccessProps{Buckets: []*BucketRule{{Name: ptr("B"), IncompleteUploadDays: n(0)}}}, "Buckets[0].IncompleteUploadDays", validation.Invalid, "days from 1 to 3650"},
+		{"negative version days", &DirectAccessProps{Buckets: []*BucketRule{{Name: ptr("B"), NoncurrentVersionDays: n(-30)}}}, "Buckets[0].NoncurrentVersionDays", validation.Invalid, "-30"},
+		{"presigned over 7 days", &DirectAccessProps{PresignedGets: &PresignedGets{MaxAgeSeconds: n(604801)}}, "PresignedGets.MaxAgeSeconds", validation.Invalid, "seconds from 1 to 604800"},
+		{"blocked user pool sub", &DirectAccessProps{BlockedIdentities: strs("0a1b2c3d-0000-4000-8000-000000000000")}, "BlockedIdentities[0]", validation.Invalid, "not the user pool sub"},
+		{"blocked twice", &DirectAccessProps{BlockedIdentities: strs(lookalikeID, lookalikeID)}, "BlockedIdentities[1]", validation.Duplicate, "listed twice"},
+		{"unknown maintenance", &DirectAccessProps{Maintenance: "readonly"}, "Maintenance", validation.NotSupported, `"readonly" is unknown`},
+	} {
+		t.Run(tt.name, func(t *testing.T) { refusedWith(t, tt.props, tt.field, tt.typ, tt.phrase) })
+	}
+}
+
+// The block list and maintenance policies, as data.
+func TestGuardPoliciesPlan(t *testing.T) {
+	s, problems := newSpec(&DirectAccessProps{BlockedIdentities: strs(lookalikeID), Maintenance: MaintenanceReadOnly})
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	got := guardPolicies(s)
+	want := []guardPolicy{
+		{id: "BlockList", attached: true, description: "apiless block list: the listed identities are denied every DynamoDB and S3 action",
+			statements: []statement{{Sid: "BlockedIdentities", Effect: "Deny", Actions: []string{"dynamodb:*", "s3:*"}, Resources: []resource{{Kind: anyResource}},
+				Conditions: conditions{"StringEquals": {"cognito-identity.amazonaws.com:sub": {lookalikeID}}}}}},
+		{id: "Maintenance", attached: true, description: "apiless maintenance (read-only): writes and deletes are denied",
+			statements: []statement{{Sid: "MaintenanceReadOnly", Effect: "Deny", Resources: []resource{{Kind: anyResource}},
+				Actions: []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "s3:PutObject", "s3:DeleteObject"}}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("guard policies:\n got  %+v\n want %+v", got, want)
+	}
+	if s, _ := newSpec(nil); len(guardPolicies(s)) != 0 {
+		t.Errorf("defaults plan guard policies %v; want none", guardPolicies(s))
+	}
+}

@@ -1,0 +1,234 @@
+package directaccess_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/apiless/apiless/constructs/directaccess"
+	"github.com/apiless/apiless/iameval"
+	"github.com/apiless/apiless/internal/templatetest"
+	"github.com/apiless/apiless/isolation"
+)
+
+const (
+	blockedID = "us-east-1:0a1b2c3d-0000-4000-8000-00000000dead"
+	aliceID   = "us-east-1:0a1b2c3d-0000-4000-8000-0000000a11ce"
+)
+
+func init() {
+	configs["guardrails"] = func(stack awscdk.Stack) {
+		read := []directaccess.TableOperation{directaccess.TableRead}
+		directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{
+			Guests: &directaccess.GuestAccess{Acknowledge: jsii.Bool(true)},
+			Tables: []*directaccess.TableRule{
+				{Name: jsii.String("Notes"), MaxReadRequestUnits: jsii.Number(50), MaxWriteRequestUnits: jsii.Number(10), Guest: &read},
+				{Name: jsii.String("Logs"), UncappedThroughput: jsii.Bool(true)},
+			},
+			Buckets: []*directaccess.BucketRule{{
+				Name: jsii.String("Files"), IncompleteUploadDays: jsii.Number(3), NoncurrentVersionDays: jsii.Number(90),
+			}},
+			PresignedGets:     &directaccess.PresignedGets{MaxAgeSeconds: jsii.Number(600)},
+			BlockedIdentities: jsii.Strings(blockedID),
+			Maintenance:       directaccess.MaintenanceReadOnly,
+		})
+	}
+	configs["maintenanceOff"] = func(stack awscdk.Stack) {
+		directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{Maintenance: directaccess.MaintenanceOff})
+	}
+}
+
+func TestThroughputCapsAndLifecycle(t *testing.T) {
+	for _, tt := range []struct {
+		config, table                   string
+		read, write                     any // nil: no cap
+		incompleteDays, noncurrentDays float64
+	}{
+		{"defaults", "AccessItems", 1000.0, 200.0, 7, 30},
+		{"guardrails", "AccessNotes", 50.0, 10.0, 3, 90},
+		{"guardrails", "AccessLogs", nil, nil, 3, 90},
+	} {
+		t.Run(tt.config+"/"+tt.table, func(t *testing.T) {
+			s := synth(t, tt.config)
+			_, table := s.Named(t, "AWS::DynamoDB::GlobalTable", tt.table)
+			props := table["Properties"].(map[string]any)
+			write, _ := props["WriteOnDemandThroughputSettings"].(map[string]any)
+			replica := props["Replicas"].([]any)[0].(map[string]any)
+			read, _ := replica["ReadOnDemandThroughputSettings"].(map[string]any)
+			if got := write["MaxWriteRequestUnits"]; got != tt.write {
+				t.Errorf("MaxWriteRequestUnits = %v, want %v", got, tt.write)
+			}
+			if got := read["MaxReadRequestUnits"]; got != tt.read {
+				t.Errorf("replica MaxReadRequestUnits = %v, want %v", got, tt.read)
+			}
+			_, bucket := s.Named(t, "AWS::S3::Bucket", "AccessFiles")
+			rules, _ := json.Marshal(bucket["Properties"].(map[string]any)["LifecycleConfiguration"])
+			want, _ := json.Marshal(map[string]any{"Rules": []any{map[string]any{
+				"AbortIncompleteMultipartUpload": map[string]any{"DaysAfterInitiation": tt.incompleteDays},
+				"Id":                             "AbortUploadsExpireOldVersions",
+				"NoncurrentVersionExpiration":    map[string]any{"NoncurrentDays": tt.noncurrentDays},
+				"Status":                         "Enabled",
+			}}})
+			if string(rules) != string(want) {
+				t.Errorf("lifecycle = %s, want %s", rules, want)
+			}
+		})
+	}
+	warned := false
+	for _, w := range synth(t, "guardrails").Warnings {
+		warned = warned || strings.Contains(w, "Tables[1].UncappedThroughput is true: table Logs has no on-demand maximum")
+	}
+	if !warned {
+		t.Errorf("no uncappedThroughput warning in %v", synth(t, "guardrails").Warnings)
+	}
+}
+
+func TestAccountTakeoverDefaults(t *testing.T) {
+	s := synth(t, "defaults")
+	a := assertions.Template_FromJSON(&s.JSON, nil)
+	a.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]any{
+		"UserAttributeUpdateSettings": map[string]any{"AttributesRequireVerificationBeforeUpdate": []any{"email"}},
+	})
+	_, client := s.Resource(t, "AWS::Cognito::UserPoolClient")
+	p := client["Properties"].(map[string]any)
+	got, _ := json.Marshal([]any{p["WriteAttributes"], p["IdTokenValidity"], p["AccessTokenValidity"], p["RefreshTokenValidity"], p["TokenValidityUnits"]})
+	want := `[["email","name"],30,30,43200,{"AccessToken":"minutes","IdToken":"minutes","RefreshToken":"minutes"}]`
+	if string(got) != want {
+		t.Errorf("client write attributes and token validity = %s, want %s", got, want)
+	}
+}
+
+// world is a synthesized template read by iameval, for requests as the browser makes them.
+type world struct {
+	t   *testing.T
+	tpl *iameval.Template
+	s   *templatetest.Template
+}
+
+func newWorld(t *testing.T, config string) *world {
+	s := synth(t, config)
+	tpl, err := iameval.ParseTemplate(s.Raw, iameval.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &world{t, tpl, s}
+}
+
+func (w *world) arn(typ, prefix, suffix string) string {
+	id, _ := w.s.Named(w.t, typ, prefix)
+	arn, err := w.tpl.GetAtt(id, "Arn")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return arn + suffix
+}
+
+// decide evaluates one request of identity id holding the role whose logical ID starts with role.
+func (w *world) decide(role, id, action, resource string, extra ...string) iameval.Decision {
+	w.t.Helper()
+	roleID, _ := w.s.Named(w.t, "AWS::IAM::Role", role)
+	r, err := w.tpl.Role(roleID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	ctx := iameval.Context{
+		"cognito-identity.amazonaws.com:sub": {id}, "aws:SecureTransport": {"true"}, "s3:authType": {"REST-HEADER"},
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		ctx[extra[i]] = []string{extra[i+1]}
+	}
+	return iameval.Evaluate(iameval.Request{Principal: iameval.RolePrincipal(r.ARN), Action: action, Resource: resource, Context: ctx}, r.Policies, nil).Decision
+}
+
+type decisionCase struct {
+	name, role, id, action, resource string
+	ctx                              []string
+	want                             iameval.Decision
+}
+
+func (w *world) check(cases []decisionCase) {
+	w.t.Helper()
+	for _, c := range cases {
+		if got := w.decide(c.role, c.id, c.action, c.resource, c.ctx...); got != c.want {
+			w.t.Errorf("%s: %s by %s (%s) on %s %v = %s, want %s", c.name, c.action, c.id, c.role, c.resource, c.ctx, got, c.want)
+		}
+	}
+}
+
+// TestSigningAndTransport: the browser's own requests pass, the same request over plain HTTP,
+// by a presigned URL or a POST form is refused; with PresignedGets, presigned GETs are
+// accepted up to the stated age.
+func TestSigningAndTransport(t *testing.T) {
+	w := newWorld(t, "defaults")
+	items, obj := w.arn("AWS::DynamoDB::GlobalTable", "AccessItems", ""), w.arn("AWS::S3::Bucket", "AccessFiles", "/private/"+aliceID+"/a.txt")
+	own := []string{"dynamodb:LeadingKeys", aliceID}
+	w.check([]decisionCase{
+		{"own item", "AccessAuthenticatedRole", aliceID, "dynamodb:GetItem", items, own, iameval.Allowed},
+		{"own item over HTTP", "AccessAuthenticatedRole", aliceID, "dynamodb:GetItem", items, append([]string{"aws:SecureTransport", "false"}, own...), iameval.ImplicitDeny},
+		{"own object", "AccessAuthenticatedRole", aliceID, "s3:GetObject", obj, nil, iameval.Allowed},
+	})
+	for _, auth := range []string{"REST-QUERY-STRING", "POST"} {
+		for _, action := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} {
+			w.check([]decisionCase{{"presigned " + auth, "AccessAuthenticatedRole", aliceID, action, obj, []string{"s3:authType", auth}, iameval.ExplicitDeny}})
+		}
+	}
+	g := newWorld(t, "guardrails")
+	obj = g.arn("AWS::S3::Bucket", "AccessFiles", "/private/"+aliceID+"/a.txt")
+	g.check([]decisionCase{
+		{"fresh presigned GET", "AccessAuthenticatedRole", aliceID, "s3:GetObject", obj, []string{"s3:authType", "REST-QUERY-STRING", "s3:signatureAge", "600000"}, iameval.Allowed},
+		{"stale presigned GET", "AccessAuthenticatedRole", aliceID, "s3:GetObject", obj, []string{"s3:authType", "REST-QUERY-STRING", "s3:signatureAge", "600001"}, iameval.ExplicitDeny},
+		{"presigned PUT", "AccessAuthenticatedRole", aliceID, "s3:PutObject", obj, []string{"s3:authType", "REST-QUERY-STRING", "s3:signatureAge", "1"}, iameval.ExplicitDeny},
+		{"POST form", "AccessAuthenticatedRole", aliceID, "s3:GetObject", obj, []string{"s3:authType", "POST"}, iameval.ExplicitDeny},
+	})
+}
+
+// TestBlockListAndMaintenance: the Deny policies are attached to every role and decide
+// requests of credentials the roles already issued.
+func TestBlockListAndMaintenance(t *testing.T) {
+	w := newWorld(t, "guardrails")
+	notes := w.arn("AWS::DynamoDB::GlobalTable", "AccessNotes", "")
+	files := w.arn("AWS::S3::Bucket", "AccessFiles", "")
+	for _, role := range []string{"AccessAuthenticatedRole", "AccessGuestRole"} {
+		w.check([]decisionCase{
+			{"blocked read", role, blockedID, "dynamodb:GetItem", notes, []string{"dynamodb:LeadingKeys", blockedID}, iameval.ExplicitDeny},
+			{"blocked object", role, blockedID, "s3:GetObject", files + "/private/" + blockedID + "/a", nil, iameval.ExplicitDeny},
+			{"blocked listing", role, blockedID, "s3:ListBucket", files, []string{"s3:prefix", "private/" + blockedID + "/"}, iameval.ExplicitDeny},
+			{"read-only maintenance: write", role, aliceID, "dynamodb:PutItem", notes, []string{"dynamodb:LeadingKeys", aliceID}, iameval.ExplicitDeny},
+			{"read-only maintenance: upload", role, aliceID, "s3:PutObject", files + "/private/" + aliceID + "/a", nil, iameval.ExplicitDeny},
+		})
+	}
+	w.check([]decisionCase{
+		{"read-only maintenance: read", "AccessAuthenticatedRole", aliceID, "dynamodb:GetItem", notes, []string{"dynamodb:LeadingKeys", aliceID}, iameval.Allowed},
+		{"read-only maintenance: guest read", "AccessGuestRole", aliceID, "dynamodb:GetItem", notes, []string{"dynamodb:LeadingKeys", aliceID}, iameval.Allowed},
+	})
+	off := newWorld(t, "maintenanceOff")
+	items := off.arn("AWS::DynamoDB::GlobalTable", "AccessItems", "")
+	off.check([]decisionCase{
+		{"maintenance off: read", "AccessAuthenticatedRole", aliceID, "dynamodb:GetItem", items, []string{"dynamodb:LeadingKeys", aliceID}, iameval.ExplicitDeny},
+		{"maintenance off: object", "AccessAuthenticatedRole", aliceID, "s3:GetObject", off.arn("AWS::S3::Bucket", "AccessFiles", "/private/"+aliceID+"/a"), nil, iameval.ExplicitDeny},
+	})
+	// Exactly one block-list and one maintenance policy, on every role.
+	for _, id := range []string{"AccessBlockList", "AccessMaintenance"} {
+		_, p := w.s.Named(t, "AWS::IAM::ManagedPolicy", id)
+		roles, _ := json.Marshal(p["Properties"].(map[string]any)["Roles"])
+		if n := strings.Count(string(roles), `"Ref"`); n != 2 {
+			t.Errorf("%s attached to %s; want the authenticated and the guest role", id, roles)
+		}
+	}
+	if ids := w.s.Resources("AWS::IAM::ManagedPolicy"); len(ids) != 4 {
+		t.Errorf("managed policies %v; want one per role plus the block list and maintenance", ids)
+	}
+	if ids := synth(t, "defaults").Resources("AWS::IAM::ManagedPolicy"); len(ids) != 1 {
+		t.Errorf("default managed policies %v; want only the authenticated role's", ids)
+	}
+}
+
+func TestGuardrailIsolation(t *testing.T) {
+	for _, name := range []string{"guardrails", "maintenanceOff"} {
+		t.Run(name, func(t *testing.T) { isolation.AssertIsolated(t, synth(t, name).Raw) })
+	}
+}

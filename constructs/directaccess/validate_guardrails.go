@@ -1,0 +1,92 @@
+package directaccess
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/apiless/apiless/validation"
+)
+
+// The guardrails' prop groups: throughput caps and storage lifecycle on the rules, presigned
+// URLs, the block list and the maintenance switch on the construct.
+
+// identityIDRegexp is an identity pool identity ID: region:GUID.
+var identityIDRegexp = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// wholeNumber checks an optional whole number in [lo, hi]; def is returned for nil.
+func (c *checker) wholeNumber(field string, v *float64, def, lo, hi int, unit string) int {
+	if v == nil {
+		return def
+	}
+	if *v != float64(int64(*v)) || *v < float64(lo) || *v > float64(hi) {
+		c.add(field, validation.Invalid, *v, "%v; expected a whole number of %s from %d to %d", *v, unit, lo, hi)
+		return def
+	}
+	return int(*v)
+}
+
+// tableCaps reads a table rule's on-demand throughput caps.
+func (c *checker) tableCaps(where string, t *TableRule, ts *tableSpec) {
+	// DynamoDB's on-demand maximum is bounded by the table's account quota (40,000 by default).
+	const maxUnits = 40000
+	ts.maxRead = c.wholeNumber(where+".MaxReadRequestUnits", t.MaxReadRequestUnits, DefaultMaxReadRequestUnits, 1, maxUnits, "request units per second")
+	ts.maxWrite = c.wholeNumber(where+".MaxWriteRequestUnits", t.MaxWriteRequestUnits, DefaultMaxWriteRequestUnits, 1, maxUnits, "request units per second")
+	capsSet := t.MaxReadRequestUnits != nil || t.MaxWriteRequestUnits != nil
+	uncapped := t.UncappedThroughput != nil && *t.UncappedThroughput
+	switch {
+	case ts.imported && (capsSet || uncapped):
+		c.add(where+".Table", validation.Conflict, nil, "is brought in while throughput caps are set on the rule; expected the caps on that table's own definition")
+	case uncapped && capsSet:
+		c.add(where+".UncappedThroughput", validation.Conflict, true, "is true while MaxReadRequestUnits or MaxWriteRequestUnits is set; expected one or the other")
+	case uncapped:
+		c.s.warn("uncappedThroughput", fmt.Sprintf("%s.UncappedThroughput is true: table %s has no on-demand maximum, so one client can run up the bill without limit", where, ts.name))
+	}
+	if uncapped || ts.imported {
+		ts.maxRead, ts.maxWrite = 0, 0
+	}
+}
+
+// bucketLifecycle reads a bucket rule's lifecycle.
+func (c *checker) bucketLifecycle(where string, b *BucketRule, bs *bucketSpec) {
+	bs.incompleteUploadDays = c.wholeNumber(where+".IncompleteUploadDays", b.IncompleteUploadDays, DefaultIncompleteUploadDays, 1, 3650, "days")
+	bs.noncurrentVersionDays = c.wholeNumber(where+".NoncurrentVersionDays", b.NoncurrentVersionDays, DefaultNoncurrentVersionDays, 1, 3650, "days")
+	if bs.imported && (b.IncompleteUploadDays != nil || b.NoncurrentVersionDays != nil) {
+		c.add(where+".Bucket", validation.Conflict, nil, "is brought in while a lifecycle is set on the rule; expected the lifecycle on that bucket's own definition")
+	}
+	if bs.imported {
+		bs.incompleteUploadDays, bs.noncurrentVersionDays = 0, 0
+	}
+}
+
+// accessSwitches reads presigned URLs, the block list and the maintenance switch.
+func (c *checker) accessSwitches() {
+	p := c.props
+	if p.PresignedGets != nil {
+		// SigV4 presigned URLs are valid for at most seven days.
+		c.s.presignedMaxAge = c.wholeNumber("PresignedGets.MaxAgeSeconds", p.PresignedGets.MaxAgeSeconds, DefaultPresignedMaxAgeSeconds, 1, 604800, "seconds")
+		c.s.warn("presignedGets", fmt.Sprintf("PresignedGets is on: a presigned GET URL lets whoever holds it read the object for up to %d seconds", c.s.presignedMaxAge))
+	}
+	if p.BlockedIdentities != nil {
+		seen := map[string]bool{}
+		for i, id := range *p.BlockedIdentities {
+			v := str(id)
+			switch {
+			case !identityIDRegexp.MatchString(v):
+				c.add(validation.Index("BlockedIdentities", i), validation.Invalid, v, "%q is not an identity pool identity ID; expected region:GUID such as \"us-east-1:0a1b2c3d-0000-4000-8000-000000000000\" (not the user pool sub)", v)
+			case seen[v]:
+				c.add(validation.Index("BlockedIdentities", i), validation.Duplicate, v, "%q is listed twice", v)
+			default:
+				c.s.blocked = append(c.s.blocked, v)
+			}
+			seen[v] = true
+		}
+	}
+	switch p.Maintenance {
+	case "":
+	case MaintenanceReadOnly, MaintenanceOff:
+		c.s.maintenance = p.Maintenance
+		c.s.warn("maintenance", fmt.Sprintf("Maintenance is %q: every role is denied %s", p.Maintenance, map[MaintenanceMode]string{MaintenanceReadOnly: "writes and deletes", MaintenanceOff: "every DynamoDB and S3 action"}[p.Maintenance]))
+	default:
+		c.add("Maintenance", validation.NotSupported, string(p.Maintenance), "%q is unknown; expected MaintenanceReadOnly (%q), MaintenanceOff (%q) or \"\"", p.Maintenance, MaintenanceReadOnly, MaintenanceOff)
+	}
+}
