@@ -62,6 +62,7 @@ func NewShowcaseStack(scope constructs.Construct, id string, props *awscdk.Stack
 		// the construct's tests, not a guardrail to leave on.
 		PresignedGets:     &directaccess.PresignedGets{MaxAgeSeconds: jsii.Number(300)},
 		BlockedIdentities: jsii.Strings(ShowcaseBlockedIdentity),
+		Budget:            &directaccess.BudgetKillSwitch{MonthlyLimitUsd: jsii.Number(100), Emails: jsii.Strings("ops@example.com")},
 	})
 	AddFrontendOutputs(stack, access)
 	ExplainUserPoolChoices(access)

@@ -32,6 +32,7 @@ func newSpec(props *DirectAccessProps) (*spec, validation.List) {
 	c.identityPoolName()
 	c.constructIDs()
 	c.accessSwitches()
+	c.budget()
 	c.s.accessLogs = props.AccessLogsBucket
 	c.riskyChoices()
 	return c.s, c.problems
@@ -87,6 +88,9 @@ func (c *compiled) resourceCount() int {
 	}
 	n += len(c.groups) // one user pool group per group role
 	n += len(c.guards)
+	if c.budget != nil {
+		n += 4 // budget, budget action, execution role and its policy
+	}
 	for _, t := range c.tables {
 		if !t.imported {
 			n++

@@ -450,6 +450,8 @@ func (d *directAccess) wireGuardPolicies() {
 	for _, g := range d.spec.guards {
 		if g.attached {
 			d.newGuardPolicy(g, &roles)
+		} else if d.spec.budget != nil {
+			wireBudget(d, d.spec.budget, d.newGuardPolicy(g, nil), roles)
 		}
 	}
 }

@@ -56,3 +56,24 @@ func TestGuardPoliciesPlan(t *testing.T) {
 		t.Errorf("defaults plan guard policies %v; want none", guardPolicies(s))
 	}
 }
+
+func TestBudgetValuesRefused(t *testing.T) {
+	n := func(f float64) *float64 { return &f }
+	for _, tt := range []struct {
+		name   string
+		b      *BudgetKillSwitch
+		field  string
+		typ    validation.Type
+		phrase string
+	}{
+		{"zero budget", &BudgetKillSwitch{MonthlyLimitUsd: n(0), Emails: strs("a@example.com")}, "Budget.MonthlyLimitUsd", validation.Invalid, "above 0"},
+		{"no budget", &BudgetKillSwitch{Emails: strs("a@example.com")}, "Budget.MonthlyLimitUsd", validation.Invalid, "is nil"},
+		{"not an email", &BudgetKillSwitch{MonthlyLimitUsd: n(5), Emails: strs("ops at example")}, "Budget.Emails[0]", validation.Invalid, "is not an email address"},
+		{"a name and an email", &BudgetKillSwitch{MonthlyLimitUsd: n(5), Emails: strs("Ops <ops@example.com>")}, "Budget.Emails[0]", validation.Invalid, "is not an email address"},
+		{"nobody to tell", &BudgetKillSwitch{MonthlyLimitUsd: n(5)}, "Budget.Emails", validation.Required, "someone to tell"},
+		{"bad topic", &BudgetKillSwitch{MonthlyLimitUsd: n(5), TopicArn: ptr("billing")}, "Budget.TopicArn", validation.Invalid, "not an SNS topic ARN"},
+		{"zero percent", &BudgetKillSwitch{MonthlyLimitUsd: n(5), Emails: strs("a@example.com"), ActAtPercent: n(0)}, "Budget.ActAtPercent", validation.Invalid, "percent from 1 to 1000"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { refusedWith(t, &DirectAccessProps{Budget: tt.b}, tt.field, tt.typ, tt.phrase) })
+	}
+}

@@ -44,8 +44,8 @@ func init() {
 
 func TestThroughputCapsAndLifecycle(t *testing.T) {
 	for _, tt := range []struct {
-		config, table                   string
-		read, write                     any // nil: no cap
+		config, table                  string
+		read, write                    any // nil: no cap
 		incompleteDays, noncurrentDays float64
 	}{
 		{"defaults", "AccessItems", 1000.0, 200.0, 7, 30},
@@ -228,7 +228,102 @@ func TestBlockListAndMaintenance(t *testing.T) {
 }
 
 func TestGuardrailIsolation(t *testing.T) {
-	for _, name := range []string{"guardrails", "maintenanceOff"} {
+	for _, name := range []string{"guardrails", "maintenanceOff", "budget"} {
 		t.Run(name, func(t *testing.T) { isolation.AssertIsolated(t, synth(t, name).Raw) })
 	}
+}
+
+func init() {
+	configs["budget"] = func(stack awscdk.Stack) {
+		directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{
+			Groups: []*directaccess.GroupRule{{Name: jsii.String("admins"), Precedence: jsii.Number(1)}},
+			Tables: []*directaccess.TableRule{{Name: jsii.String("Items"), Groups: map[string][]directaccess.TableOperation{"admins": {directaccess.TableRead}}}},
+			Budget: &directaccess.BudgetKillSwitch{
+				MonthlyLimitUsd: jsii.Number(50), Emails: jsii.Strings("ops@example.com"),
+				TopicArn: jsii.String("arn:aws:sns:us-east-1:123456789012:billing"),
+			},
+		})
+	}
+}
+
+// TestBudgetKillSwitch: a monthly budget, a notification at 80 %, and at 100 % an action that
+// attaches a real deny policy to every role; the execution role may attach only that policy.
+func TestBudgetKillSwitch(t *testing.T) {
+	s := synth(t, "budget")
+	denyID, deny := s.Named(t, "AWS::IAM::ManagedPolicy", "AccessBudgetDenyAllData")
+	if roles, ok := deny["Properties"].(map[string]any)["Roles"]; ok {
+		t.Errorf("budget deny policy attached to %v at deploy; want it attached only by the budget action", roles)
+	}
+	_, budget := s.Resource(t, "AWS::Budgets::Budget")
+	got, _ := json.Marshal(budget["Properties"])
+	want := `{"Budget":{"BudgetLimit":{"Amount":50,"Unit":"USD"},"BudgetType":"COST","TimeUnit":"MONTHLY"},"NotificationsWithSubscribers":[{"Notification":{"ComparisonOperator":"GREATER_THAN","NotificationType":"ACTUAL","Threshold":80,"ThresholdType":"PERCENTAGE"},"Subscribers":[{"Address":"ops@example.com","SubscriptionType":"EMAIL"},{"Address":"arn:aws:sns:us-east-1:123456789012:billing","SubscriptionType":"SNS"}]}]}`
+	if string(got) != want {
+		t.Errorf("budget = %s\nwant %s", got, want)
+	}
+	budgetID, _ := s.Resource(t, "AWS::Budgets::Budget")
+	auth, _ := s.Named(t, "AWS::IAM::Role", "AccessAuthenticatedRole")
+	admins, _ := s.Named(t, "AWS::IAM::Role", "AccessGroupsadminsRole")
+	execID, _ := s.Named(t, "AWS::IAM::Role", "AccessBudgetActionRole")
+	_, action := s.Resource(t, "AWS::Budgets::BudgetsAction")
+	ap := action["Properties"].(map[string]any)
+	got, _ = json.Marshal([]any{ap["BudgetName"], ap["ActionType"], ap["ActionThreshold"], ap["Definition"], ap["ExecutionRoleArn"], ap["ApprovalModel"], ap["NotificationType"]})
+	wantAction, _ := json.Marshal([]any{map[string]any{"Ref": budgetID}, "APPLY_IAM_POLICY", map[string]any{"Type": "PERCENTAGE", "Value": 100},
+		map[string]any{"IamActionDefinition": map[string]any{"PolicyArn": map[string]any{"Ref": denyID}, "Roles": []any{map[string]any{"Ref": auth}, map[string]any{"Ref": admins}}}},
+		map[string]any{"Fn::GetAtt": []any{execID, "Arn"}}, "AUTOMATIC", "ACTUAL"})
+	if string(got) != string(wantAction) {
+		t.Errorf("budget action = %s\nwant %s", got, wantAction)
+	}
+	// The execution role: trusted by Budgets of this account only, may attach only the deny policy.
+	_, exec := s.Named(t, "AWS::IAM::Role", "AccessBudgetActionRole")
+	trust, _ := json.Marshal(exec["Properties"].(map[string]any)["AssumeRolePolicyDocument"])
+	if !strings.Contains(string(trust), `"Condition":{"StringEquals":{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}},"Effect":"Allow","Principal":{"Service":"budgets.amazonaws.com"}`) {
+		t.Errorf("execution role trust = %s", trust)
+	}
+	_, execPolicy := s.Resource(t, "AWS::IAM::Policy")
+	doc, _ := json.Marshal(execPolicy["Properties"].(map[string]any)["PolicyDocument"])
+	wantDoc, _ := json.Marshal(map[string]any{"Statement": []any{map[string]any{
+		"Action":    []any{"iam:AttachRolePolicy", "iam:DetachRolePolicy"},
+		"Condition": map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": map[string]any{"Ref": denyID}}},
+		"Effect":    "Allow",
+		"Resource":  []any{map[string]any{"Fn::GetAtt": []any{auth, "Arn"}}, map[string]any{"Fn::GetAtt": []any{admins, "Arn"}}},
+		"Sid":       "AttachOnlyTheDenyPolicy",
+	}}, "Version": "2012-10-17"})
+	if string(doc) != string(wantDoc) {
+		t.Errorf("execution role policy = %s\nwant %s", doc, wantDoc)
+	}
+	// What the action does: attach the deny policy to the roles. Every request is then denied.
+	attached := attachBudgetDeny(t, s, denyID, auth, admins)
+	items := attached.arn("AWS::DynamoDB::GlobalTable", "AccessItems", "")
+	before := newWorld(t, "budget")
+	for _, w := range []struct {
+		name string
+		w    *world
+		want iameval.Decision
+	}{{"before", before, iameval.Allowed}, {"after the action", attached, iameval.ExplicitDeny}} {
+		for _, role := range []string{"AccessAuthenticatedRole", "AccessGroupsadminsRole"} {
+			w.w.check([]decisionCase{{w.name, role, aliceID, "dynamodb:GetItem", items, []string{"dynamodb:LeadingKeys", aliceID}, w.want}})
+		}
+	}
+}
+
+// attachBudgetDeny is the template as it is after the budget action ran: the deny policy
+// attached to the roles.
+func attachBudgetDeny(t *testing.T, s *templatetest.Template, policy string, roles ...string) *world {
+	var doc map[string]any
+	if err := json.Unmarshal(s.Raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var refs []any
+	for _, r := range roles {
+		refs = append(refs, map[string]any{"Ref": r})
+	}
+	doc["Resources"].(map[string]any)[policy].(map[string]any)["Properties"].(map[string]any)["Roles"] = refs
+	raw, _ := json.Marshal(doc)
+	tpl, err := iameval.ParseTemplate(raw, iameval.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := *s
+	after.Raw = raw
+	return &world{t, tpl, &after}
 }

@@ -390,5 +390,11 @@ func guardPolicies(s *spec) []guardPolicy {
 			description: "apiless maintenance (off): every DynamoDB and S3 action is denied",
 			statements:  []statement{{Sid: "MaintenanceOff", Effect: "Deny", Actions: everyDataAction, Resources: anywhere}}})
 	}
+	if s.budget != nil {
+		// Not attached here: AWS Budgets attaches it when the limit is crossed.
+		out = append(out, guardPolicy{id: "BudgetDenyAllData",
+			description: "apiless budget kill switch: attached by AWS Budgets when the monthly limit is crossed; denies every DynamoDB and S3 action",
+			statements:  []statement{{Sid: "BudgetExceeded", Effect: "Deny", Actions: everyDataAction, Resources: anywhere}}})
+	}
 	return out
 }

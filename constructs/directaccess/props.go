@@ -101,6 +101,27 @@ type DirectAccessProps struct {
 	// action. Like the block list it reaches credentials already issued.
 	// Default: "" (no maintenance policy).
 	Maintenance MaintenanceMode
+	// Budget is a monthly AWS Budget with a kill switch: when actual cost crosses the limit, AWS
+	// Budgets attaches a deny-all-data managed policy to every role of the identity pool
+	// (APPLY_IAM_POLICY), through an execution role that may attach only that policy to only
+	// these roles. Strongly suggested. Default: nil, no budget.
+	Budget *BudgetKillSwitch
+}
+
+// BudgetKillSwitch configures the monthly budget and its action.
+type BudgetKillSwitch struct {
+	// MonthlyLimitUsd is the budget in US dollars per month (the account's whole cost). Required,
+	// more than 0.
+	MonthlyLimitUsd *float64
+	// Emails are notified when actual cost crosses NotifyAtPercent and when the action runs.
+	// At least one of Emails and Topic is required; at most 10 emails.
+	Emails *[]*string
+	// TopicArn is an SNS topic notified alongside the emails. Default: none.
+	TopicArn *string
+	// NotifyAtPercent of the limit sends a warning first. Default: 80.
+	NotifyAtPercent *float64
+	// ActAtPercent of the limit attaches the deny policy. Default: 100.
+	ActAtPercent *float64
 }
 
 // MaintenanceMode switches data access off for every identity without deleting anything.

@@ -33,7 +33,16 @@ type spec struct {
 	// blocked are the identity IDs the block list denies.
 	blocked     []string
 	maintenance MaintenanceMode
-	warnings    []warning
+	// budget is nil when no budget is asked for.
+	budget   *budgetSpec
+	warnings []warning
+}
+
+type budgetSpec struct {
+	limit                     float64
+	emails                    []string
+	topicArn                  string
+	notifyPercent, actPercent float64
 }
 
 // poolSpec is the user pool: brought in (existing and client set) or new (the rest).

@@ -2,6 +2,7 @@ package directaccess
 
 import (
 	"fmt"
+	"net/mail"
 	"regexp"
 
 	"github.com/apiless/apiless/validation"
@@ -89,4 +90,43 @@ func (c *checker) accessSwitches() {
 	default:
 		c.add("Maintenance", validation.NotSupported, string(p.Maintenance), "%q is unknown; expected MaintenanceReadOnly (%q), MaintenanceOff (%q) or \"\"", p.Maintenance, MaintenanceReadOnly, MaintenanceOff)
 	}
+}
+
+// snsTopicArnPattern is an SNS topic ARN (or a token, filled in at deploy time).
+var snsTopicArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$`)
+
+// budget reads the budget kill switch.
+func (c *checker) budget() {
+	b := c.props.Budget
+	if b == nil {
+		return
+	}
+	bs := &budgetSpec{topicArn: str(b.TopicArn), notifyPercent: 80, actPercent: 100}
+	if b.MonthlyLimitUsd == nil || *b.MonthlyLimitUsd <= 0 {
+		c.add("Budget.MonthlyLimitUsd", validation.Invalid, describeFloat(b.MonthlyLimitUsd), "%s; expected a monthly limit in US dollars above 0", describeFloat(b.MonthlyLimitUsd))
+	} else {
+		bs.limit = *b.MonthlyLimitUsd
+	}
+	if b.Emails != nil {
+		for i, e := range *b.Emails {
+			addr, err := mail.ParseAddress(str(e))
+			if err != nil || addr.Address != str(e) || addr.Name != "" {
+				c.add(validation.Index("Budget.Emails", i), validation.Invalid, str(e), "%q is not an email address; expected e.g. \"ops@example.com\"", str(e))
+				continue
+			}
+			bs.emails = append(bs.emails, addr.Address)
+		}
+		if len(*b.Emails) > 10 {
+			c.add("Budget.Emails", validation.TooMany, len(*b.Emails), "%d addresses; AWS Budgets notifies at most 10 per notification. Expected an SNS topic for more", len(*b.Emails))
+		}
+	}
+	if bs.topicArn != "" && !tokenPattern.MatchString(bs.topicArn) && !snsTopicArnPattern.MatchString(bs.topicArn) {
+		c.add("Budget.TopicArn", validation.Invalid, bs.topicArn, "%q is not an SNS topic ARN", bs.topicArn)
+	}
+	if (b.Emails == nil || len(*b.Emails) == 0) && bs.topicArn == "" {
+		c.add("Budget.Emails", validation.Required, nil, "is empty and TopicArn is nil; expected someone to tell when the kill switch fires")
+	}
+	bs.notifyPercent = float64(c.wholeNumber("Budget.NotifyAtPercent", b.NotifyAtPercent, 80, 1, 1000, "percent"))
+	bs.actPercent = float64(c.wholeNumber("Budget.ActAtPercent", b.ActAtPercent, 100, 1, 1000, "percent"))
+	c.s.budget = bs
 }
