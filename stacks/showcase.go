@@ -63,6 +63,7 @@ func NewShowcaseStack(scope constructs.Construct, id string, props *awscdk.Stack
 		PresignedGets:     &directaccess.PresignedGets{MaxAgeSeconds: jsii.Number(300)},
 		BlockedIdentities: jsii.Strings(ShowcaseBlockedIdentity),
 		Budget:            &directaccess.BudgetKillSwitch{MonthlyLimitUsd: jsii.Number(100), Emails: jsii.Strings("ops@example.com")},
+		EncryptionKey:     &directaccess.CustomerKey{},
 	})
 	AddFrontendOutputs(stack, access)
 	ExplainUserPoolChoices(access)

@@ -33,6 +33,9 @@ func newSpec(props *DirectAccessProps) (*spec, validation.List) {
 	c.constructIDs()
 	c.accessSwitches()
 	c.budget()
+	if k := props.EncryptionKey; k != nil {
+		c.s.key = &keySpec{existing: k.Key}
+	}
 	c.s.accessLogs = props.AccessLogsBucket
 	c.riskyChoices()
 	return c.s, c.problems
@@ -88,6 +91,9 @@ func (c *compiled) resourceCount() int {
 	}
 	n += len(c.groups) // one user pool group per group role
 	n += len(c.guards)
+	if c.key != nil && c.key.existing == nil {
+		n++
+	}
 	if c.budget != nil {
 		n += 4 // budget, budget action, execution role and its policy
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -63,6 +64,7 @@ type directAccess struct {
 	roles          map[roleKind]awsiam.Role
 	tables         map[string]awsdynamodb.ITable
 	buckets        map[string]awss3.IBucket
+	key            awskms.IKey
 	manifest       *manifest.Manifest
 }
 
@@ -84,6 +86,7 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	}
 	d.wireUserPool()
 	d.wireIdentityPool()
+	d.wireKey()
 	for _, t := range c.tables {
 		d.tables[t.name] = d.wireTable(t)
 	}
@@ -349,7 +352,9 @@ func (d *directAccess) wireTable(t tableSpec) awsdynamodb.ITable {
 	if lsis != nil {
 		tp.LocalSecondaryIndexes = &lsis
 	}
-	return awsdynamodb.NewTableV2(d, jsii.String(t.name), tp)
+	table := awsdynamodb.NewTableV2(d, jsii.String(t.name), tp)
+	d.useCustomerKey(table)
+	return table
 }
 
 // CORS for browsers using the AWS SDK for JavaScript v3: ETag for multipart uploads, the
@@ -407,6 +412,9 @@ func (d *directAccess) wireBucket(b bucketSpec, logs awss3.IBucket) awss3.IBucke
 		}}
 	}
 	bp := SecureBucketProps(d.spec.removal.policy)
+	if d.key != nil {
+		bp.Encryption, bp.EncryptionKey, bp.BucketKeyEnabled = awss3.BucketEncryption_KMS, d.key, jsii.Bool(true)
+	}
 	bp.Cors = cors
 	bp.ServerAccessLogsBucket = logs
 	bp.ServerAccessLogsPrefix = jsii.String(b.name + "/")
@@ -439,6 +447,48 @@ func (d *directAccess) wirePolicies(r roleKind, packs [][]statement) {
 		})
 		suppressWildcards(policy, findings)
 	}
+}
+
+// wireKey creates or brings in the customer managed key.
+func (d *directAccess) wireKey() {
+	k := d.spec.key
+	switch {
+	case k == nil:
+	case k.existing != nil:
+		d.key = k.existing
+	default:
+		d.key = awskms.NewKey(d, jsii.String("DataKey"), &awskms.KeyProps{
+			Description:       jsii.String("apiless: encrypts the tables and buckets of the DirectAccess construct"),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     d.spec.removal.policy,
+		})
+	}
+}
+
+// useCustomerKey puts the customer key on a new table's replica. TableV2's CustomerManagedKey
+// cannot render in a region-agnostic stack (it needs each replica's region); the table has one
+// replica, in the stack's region, so the key's ARN is set on it directly.
+func (d *directAccess) useCustomerKey(t awsdynamodb.TableV2) {
+	if d.key == nil {
+		return
+	}
+	cfn := t.Node().DefaultChild().(awsdynamodb.CfnGlobalTable)
+	cfn.AddPropertyOverride(jsii.String("Replicas.0.SSESpecification"), map[string]any{"KMSMasterKeyId": d.key.KeyArn()})
+}
+
+// fillPlaceholders puts deploy-time values (tokens) into a condition value.
+func (d *directAccess) fillPlaceholders(v string) string {
+	if !strings.Contains(v, "{") {
+		return v
+	}
+	v = strings.ReplaceAll(v, regionPlaceholder, *awscdk.Stack_Of(d).Region())
+	for name, b := range d.buckets {
+		v = strings.ReplaceAll(v, bucketArnPlaceholder(name), *b.BucketArn())
+	}
+	for name, t := range d.tables {
+		v = strings.ReplaceAll(v, tableNamePlaceholder(name), *t.TableName())
+	}
+	return v
 }
 
 // wireGuardPolicies attaches the block list and maintenance policies to every role.
@@ -496,6 +546,9 @@ func (d *directAccess) arn(r resource) string {
 	if r.Kind == anyResource {
 		return "*"
 	}
+	if r.Kind == keyResource {
+		return *d.key.KeyArn()
+	}
 	if r.Kind == tableResource {
 		return *d.tables[r.Name].TableArn() + r.Suffix
 	}
@@ -522,10 +575,14 @@ func (d *directAccess) render(s statement) awsiam.PolicyStatement {
 		for op, kv := range s.Conditions {
 			m := map[string]interface{}{}
 			for k, v := range kv {
-				if len(v) == 1 {
-					m[k] = v[0]
+				filled := make([]string, len(v))
+				for i, x := range v {
+					filled[i] = d.fillPlaceholders(x)
+				}
+				if len(filled) == 1 {
+					m[k] = filled[0]
 				} else {
-					m[k] = v
+					m[k] = filled
 				}
 			}
 			c[op] = m

@@ -2,17 +2,20 @@ package directaccess_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/apiless/apiless/constructs/directaccess"
 	"github.com/apiless/apiless/iameval"
 	"github.com/apiless/apiless/internal/templatetest"
 	"github.com/apiless/apiless/isolation"
+	"github.com/apiless/apiless/validation"
 )
 
 const (
@@ -326,4 +329,87 @@ func attachBudgetDeny(t *testing.T, s *templatetest.Template, policy string, rol
 	after := *s
 	after.Raw = raw
 	return &world{t, tpl, &after}
+}
+
+func init() {
+	configs["customerKey"] = func(stack awscdk.Stack) {
+		read := []directaccess.StorageOperation{directaccess.StorageGet, directaccess.StorageList}
+		all := []directaccess.StorageOperation{directaccess.StorageGet, directaccess.StorageList, directaccess.StorageWrite, directaccess.StorageDelete}
+		directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{
+			Guests: &directaccess.GuestAccess{Acknowledge: jsii.Bool(true)},
+			Buckets: []*directaccess.BucketRule{{Name: jsii.String("Files"), Paths: []*directaccess.PathRule{
+				{Path: jsii.String("private/{identity}/*"), Owner: &all},
+				{Path: jsii.String("public/*"), Authenticated: &read, Guest: &read},
+			}}},
+			EncryptionKey: &directaccess.CustomerKey{},
+		})
+	}
+}
+
+// TestCustomerKey: the created key (rotation on, retained) encrypts the table and the bucket;
+// the roles may use it only through S3 and DynamoDB, for these resources: a browser calling
+// KMS itself is denied.
+func TestCustomerKey(t *testing.T) {
+	s := synth(t, "customerKey")
+	keyID, key := s.Resource(t, "AWS::KMS::Key")
+	if key["Properties"].(map[string]any)["EnableKeyRotation"] != true || key["DeletionPolicy"] != "Retain" {
+		t.Errorf("key = %v; want rotation on and retained", key)
+	}
+	keyArn := map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}
+	a := assertions.Template_FromJSON(&s.JSON, nil)
+	a.HasResourceProperties(jsii.String("AWS::DynamoDB::GlobalTable"), map[string]any{
+		"SSESpecification": map[string]any{"SSEEnabled": true, "SSEType": "KMS"},
+		"Replicas":         []any{assertions.Match_ObjectLike(&map[string]any{"SSESpecification": map[string]any{"KMSMasterKeyId": keyArn}})},
+	})
+	a.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+		"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+			"BucketKeyEnabled":              true,
+			"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": keyArn, "SSEAlgorithm": "aws:kms"},
+		}}},
+	})
+	w := newWorld(t, "customerKey")
+	k, err := w.tpl.GetAtt(keyID, "Arn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := w.arn("AWS::S3::Bucket", "AccessFiles", "")
+	tableName, err := w.tpl.Ref(w.s.Resources("AWS::DynamoDB::GlobalTable")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaS3 := []string{"kms:ViaService", "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn", bucket}
+	viaDDB := []string{"kms:ViaService", "dynamodb.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:dynamodb:tableName", tableName}
+	const auth, guest = "AccessAuthenticatedRole", "AccessGuestRole"
+	w.check([]decisionCase{
+		{"upload through S3", auth, aliceID, "kms:GenerateDataKey", k, viaS3, iameval.Allowed},
+		{"download through S3", auth, aliceID, "kms:Decrypt", k, viaS3, iameval.Allowed},
+		{"item through DynamoDB", auth, aliceID, "kms:Decrypt", k, viaDDB, iameval.Allowed},
+		{"guest download through S3", guest, aliceID, "kms:Decrypt", k, viaS3, iameval.Allowed},
+		{"guest cannot upload", guest, aliceID, "kms:GenerateDataKey", k, viaS3, iameval.ImplicitDeny},
+		{"guest has no table", guest, aliceID, "kms:Decrypt", k, viaDDB, iameval.ImplicitDeny},
+		{"decrypt from the browser", auth, aliceID, "kms:Decrypt", k, nil, iameval.ImplicitDeny},
+		{"decrypt from the browser with a forged context", auth, aliceID, "kms:Decrypt", k, []string{"kms:EncryptionContext:aws:s3:arn", bucket}, iameval.ImplicitDeny},
+		{"generate a data key from the browser", auth, aliceID, "kms:GenerateDataKey", k, nil, iameval.ImplicitDeny},
+		{"through S3 for another bucket", auth, aliceID, "kms:Decrypt", k, []string{"kms:ViaService", "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn", "arn:aws:s3:::other"}, iameval.ImplicitDeny},
+		{"through DynamoDB for another table", auth, aliceID, "kms:Decrypt", k, []string{"kms:ViaService", "dynamodb.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:dynamodb:tableName", "other"}, iameval.ImplicitDeny},
+		{"through another region", auth, aliceID, "kms:Decrypt", k, []string{"kms:ViaService", "s3.eu-west-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn", bucket}, iameval.ImplicitDeny},
+		{"encrypt", auth, aliceID, "kms:Encrypt", k, viaS3, iameval.ImplicitDeny},
+		{"create a grant", auth, aliceID, "kms:CreateGrant", k, viaS3, iameval.ImplicitDeny},
+	})
+	isolation.AssertIsolated(t, s.Raw)
+}
+
+func TestKeyOfAnotherRegionRefused(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Regional"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("us-east-1")}})
+	key := awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+	err := directaccess.ValidateProps(&directaccess.DirectAccessProps{EncryptionKey: &directaccess.CustomerKey{Key: key}})
+	var verr *validation.Error
+	if !errors.As(err, &verr) || !verr.Problems.Has("EncryptionKey.Key", validation.Invalid) {
+		t.Fatalf("ValidateProps = %v; want an Invalid problem on EncryptionKey.Key", err)
+	}
+	same := awskms.Key_FromKeyArn(stack, jsii.String("Same"), jsii.String("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+	if err := directaccess.ValidateProps(&directaccess.DirectAccessProps{EncryptionKey: &directaccess.CustomerKey{Key: same}}); err != nil {
+		t.Errorf("a key of the stack's region: %v", err)
+	}
 }

@@ -60,7 +60,79 @@ func roleStatements(s *spec, r roleKind) []statement {
 	for _, b := range s.buckets {
 		stmts = append(stmts, bucketStatements(s, b, auds)...)
 	}
+	stmts = append(stmts, keyStatements(s, auds)...)
 	return append(stmts, presignedDenies(s)...)
+}
+
+// keyStatements are the KMS actions S3 and DynamoDB need, with the caller's credentials, to
+// serve the role's grants on the tables and buckets encrypted with the customer key: only
+// through those services (kms:ViaService) and only for those tables and buckets (the
+// encryption context each service sets), so the key cannot be called from the browser.
+func keyStatements(s *spec, auds []audience) []statement {
+	if s.key == nil {
+		return nil
+	}
+	var out []statement
+	var tables []string
+	for _, t := range s.tables {
+		if !t.imported && len(tableOpsOf(t, auds)) > 0 {
+			tables = append(tables, tableNamePlaceholder(t.name))
+		}
+	}
+	if len(tables) > 0 {
+		c := conditions{}
+		c.add("StringEquals", "kms:ViaService", "dynamodb."+regionPlaceholder+".amazonaws.com")
+		c.add("StringEquals", "kms:EncryptionContext:aws:dynamodb:tableName", tables...)
+		out = append(out, statement{Effect: "Allow", Actions: []string{"kms:Decrypt"}, Resources: []resource{{Kind: keyResource}}, Conditions: c, sidBase: "KeyForTables"})
+	}
+	var read, write []string
+	for _, b := range s.buckets {
+		if b.imported {
+			continue
+		}
+		ctx := []string{bucketArnPlaceholder(b.name), bucketArnPlaceholder(b.name) + "/*"}
+		ops := bucketOpsOf(b, auds)
+		if slices.Contains(ops, StorageWrite) {
+			write = append(write, ctx...)
+		} else if slices.Contains(ops, StorageGet) {
+			read = append(read, ctx...)
+		}
+	}
+	// Uploads need GenerateDataKey, and Decrypt for multipart uploads; reads need Decrypt.
+	for _, k := range []struct {
+		actions []string
+		arns    []string
+		sid     string
+	}{{[]string{"kms:Decrypt", "kms:GenerateDataKey"}, write, "KeyForUploads"}, {[]string{"kms:Decrypt"}, read, "KeyForDownloads"}} {
+		if len(k.arns) == 0 {
+			continue
+		}
+		c := conditions{}
+		c.add("StringEquals", "kms:ViaService", "s3."+regionPlaceholder+".amazonaws.com")
+		c.add("StringLike", "kms:EncryptionContext:aws:s3:arn", k.arns...)
+		out = append(out, statement{Effect: "Allow", Actions: k.actions, Resources: []resource{{Kind: keyResource}}, Conditions: c, sidBase: k.sid})
+	}
+	return out
+}
+
+// tableOpsOf is what the audiences may do on a table.
+func tableOpsOf(t tableSpec, auds []audience) []TableOperation {
+	var ops []TableOperation
+	for _, a := range auds {
+		ops = appendNew(ops, t.grants[a]...)
+	}
+	return ops
+}
+
+// bucketOpsOf is what the audiences may do anywhere in a bucket.
+func bucketOpsOf(b bucketSpec, auds []audience) []StorageOperation {
+	var ops []StorageOperation
+	for _, p := range b.paths {
+		for _, a := range auds {
+			ops = appendNew(ops, p.grants[a]...)
+		}
+	}
+	return ops
 }
 
 func tableStatements(s *spec, t tableSpec, auds []audience) []statement {

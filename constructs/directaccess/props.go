@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 )
 
@@ -106,6 +107,19 @@ type DirectAccessProps struct {
 	// (APPLY_IAM_POLICY), through an execution role that may attach only that policy to only
 	// these roles. Strongly suggested. Default: nil, no budget.
 	Budget *BudgetKillSwitch
+	// EncryptionKey encrypts the tables and buckets the construct creates with a customer
+	// managed KMS key: &CustomerKey{} creates one with yearly rotation, CustomerKey.Key brings
+	// one (of the stack's region). The roles get only the KMS actions S3 and DynamoDB need, and
+	// only through those services (kms:ViaService), so the browser cannot call KMS itself.
+	// Default: nil, AWS managed keys (S3-managed for buckets, AWS managed KMS for tables).
+	EncryptionKey *CustomerKey
+}
+
+// CustomerKey is a customer managed KMS key for the created tables and buckets.
+type CustomerKey struct {
+	// Key brings an existing key. Its key policy must let this account's IAM policies use it.
+	// Default: a new key with rotation on, retained like the data.
+	Key awskms.IKey
 }
 
 // BudgetKillSwitch configures the monthly budget and its action.

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 )
 
@@ -34,8 +35,15 @@ type spec struct {
 	blocked     []string
 	maintenance MaintenanceMode
 	// budget is nil when no budget is asked for.
-	budget   *budgetSpec
+	budget *budgetSpec
+	// key is the customer managed key: nil when AWS managed keys are used.
+	key      *keySpec
 	warnings []warning
+}
+
+type keySpec struct {
+	// existing is the brought-in key, nil for a new one.
+	existing awskms.IKey
 }
 
 type budgetSpec struct {

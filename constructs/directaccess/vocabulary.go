@@ -93,7 +93,20 @@ const (
 	bucketResource resourceKind = "bucket"
 	// anyResource is "*": only in Deny statements.
 	anyResource resourceKind = "any"
+	// keyResource is the customer managed KMS key.
+	keyResource resourceKind = "key"
 )
+
+// Placeholders in condition values, filled in by the wiring with deploy-time values.
+const (
+	regionPlaceholder = "{region}"
+)
+
+// bucketArnPlaceholder stands for the ARN of the named bucket in a condition value.
+func bucketArnPlaceholder(name string) string { return "{bucketArn:" + name + "}" }
+
+// tableNamePlaceholder stands for the physical name of the named table in a condition value.
+func tableNamePlaceholder(name string) string { return "{tableName:" + name + "}" }
 
 // resource is <ARN of the named table or bucket><suffix>. Resources are symbolic here and
 // become CloudFormation ARNs only in the wiring.
