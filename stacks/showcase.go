@@ -64,6 +64,7 @@ func NewShowcaseStack(scope constructs.Construct, id string, props *awscdk.Stack
 		BlockedIdentities: jsii.Strings(ShowcaseBlockedIdentity),
 		Budget:            &directaccess.BudgetKillSwitch{MonthlyLimitUsd: jsii.Number(100), Emails: jsii.Strings("ops@example.com")},
 		EncryptionKey:     &directaccess.CustomerKey{},
+		AuditTrail:        &directaccess.AuditTrail{},
 	})
 	AddFrontendOutputs(stack, access)
 	ExplainUserPoolChoices(access)

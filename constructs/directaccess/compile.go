@@ -33,6 +33,9 @@ func newSpec(props *DirectAccessProps) (*spec, validation.List) {
 	c.constructIDs()
 	c.accessSwitches()
 	c.budget()
+	if a := props.AuditTrail; a != nil {
+		c.s.auditDays = c.wholeNumber("AuditTrail.LogRetentionDays", a.LogRetentionDays, 365, 1, 3650, "days")
+	}
 	if k := props.EncryptionKey; k != nil {
 		c.s.key = &keySpec{existing: k.Key}
 	}
@@ -93,6 +96,9 @@ func (c *compiled) resourceCount() int {
 	n += len(c.guards)
 	if c.key != nil && c.key.existing == nil {
 		n++
+	}
+	if c.auditDays > 0 {
+		n += 3 // trail, log bucket and its policy
 	}
 	if c.budget != nil {
 		n += 4 // budget, budget action, execution role and its policy

@@ -65,6 +65,7 @@ type directAccess struct {
 	tables         map[string]awsdynamodb.ITable
 	buckets        map[string]awss3.IBucket
 	key            awskms.IKey
+	createdKey     awskms.Key
 	manifest       *manifest.Manifest
 }
 
@@ -101,6 +102,7 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 		d.wirePolicies(r, c.packs[r])
 	}
 	d.wireGuardPolicies()
+	d.wireAudit(logs)
 	d.manifest = buildManifest(c.spec, d.deployIDs())
 	d.recordManifest()
 	return d
@@ -363,21 +365,6 @@ var corsExposedHeaders = []string{
 	"ETag", "x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-request-id", "x-amz-id-2", "x-amz-server-side-encryption",
 }
 
-// SecureBucketProps is the baseline of every bucket the construct creates: all public access
-// blocked, SSL and TLS 1.2+ enforced, S3-managed encryption, versioning, ACLs disabled, and the
-// given removal policy. Stacks start from it for buckets of their own.
-func SecureBucketProps(removal awscdk.RemovalPolicy) *awss3.BucketProps {
-	return &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     removal,
-	}
-}
-
 // newAccessLogsBucket creates the bucket that receives server access logs. S3 log delivery
 // needs S3-managed encryption; logs expire after a year.
 func (d *directAccess) newAccessLogsBucket() awss3.IBucket {
@@ -449,6 +436,22 @@ func (d *directAccess) wirePolicies(r roleKind, packs [][]statement) {
 	}
 }
 
+// wireAudit records the data events of the construct's tables and buckets, when asked for.
+func (d *directAccess) wireAudit(accessLogs awss3.IBucket) {
+	if d.spec.auditDays == 0 {
+		return
+	}
+	a := auditTarget{days: d.spec.auditDays, accessLogs: accessLogs}
+	a.key = d.createdKey
+	for _, t := range d.spec.tables {
+		a.tableArns = append(a.tableArns, d.tables[t.name].TableArn())
+	}
+	for _, b := range d.spec.buckets {
+		a.bucketArns = append(a.bucketArns, d.buckets[b.name].BucketArn())
+	}
+	wireAuditTrail(d, a)
+}
+
 // wireKey creates or brings in the customer managed key.
 func (d *directAccess) wireKey() {
 	k := d.spec.key
@@ -457,11 +460,12 @@ func (d *directAccess) wireKey() {
 	case k.existing != nil:
 		d.key = k.existing
 	default:
-		d.key = awskms.NewKey(d, jsii.String("DataKey"), &awskms.KeyProps{
+		d.createdKey = awskms.NewKey(d, jsii.String("DataKey"), &awskms.KeyProps{
 			Description:       jsii.String("apiless: encrypts the tables and buckets of the DirectAccess construct"),
 			EnableKeyRotation: jsii.Bool(true),
 			RemovalPolicy:     d.spec.removal.policy,
 		})
+		d.key = d.createdKey
 	}
 }
 

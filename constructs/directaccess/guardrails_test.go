@@ -413,3 +413,61 @@ func TestKeyOfAnotherRegionRefused(t *testing.T) {
 		t.Errorf("a key of the stack's region: %v", err)
 	}
 }
+
+func init() {
+	configs["audit"] = func(stack awscdk.Stack) {
+		directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{
+			Tables:        []*directaccess.TableRule{{Name: jsii.String("Notes")}, {Name: jsii.String("Profiles")}},
+			AuditTrail:    &directaccess.AuditTrail{LogRetentionDays: jsii.Number(400)},
+			EncryptionKey: &directaccess.CustomerKey{},
+		})
+	}
+}
+
+// TestAuditTrail: data events of exactly the construct's tables and buckets, validated and
+// encrypted log files, in a retained, locked-down bucket with its own lifecycle.
+func TestAuditTrail(t *testing.T) {
+	s := synth(t, "audit")
+	_, trail := s.Resource(t, "AWS::CloudTrail::Trail")
+	p := trail["Properties"].(map[string]any)
+	keyID, _ := s.Resource(t, "AWS::KMS::Key")
+	logsID, logs := s.Named(t, "AWS::S3::Bucket", "AccessAuditLogs")
+	notes, _ := s.Named(t, "AWS::DynamoDB::GlobalTable", "AccessNotes")
+	profiles, _ := s.Named(t, "AWS::DynamoDB::GlobalTable", "AccessProfiles")
+	files, _ := s.Named(t, "AWS::S3::Bucket", "AccessFiles")
+	got, _ := json.Marshal([]any{p["IsLogging"], p["EnableLogFileValidation"], p["IsMultiRegionTrail"], p["S3BucketName"], p["KMSKeyId"], p["AdvancedEventSelectors"], p["EventSelectors"]})
+	arn := func(id string) any { return map[string]any{"Fn::GetAtt": []any{id, "Arn"}} }
+	want, _ := json.Marshal([]any{true, true, false, map[string]any{"Ref": logsID}, arn(keyID), []any{
+		map[string]any{"FieldSelectors": []any{
+			map[string]any{"Equals": []any{"Data"}, "Field": "eventCategory"},
+			map[string]any{"Equals": []any{"AWS::DynamoDB::Table"}, "Field": "resources.type"},
+			map[string]any{"Equals": []any{arn(notes), arn(profiles)}, "Field": "resources.ARN"},
+		}, "Name": "Items of the apiless tables"},
+		map[string]any{"FieldSelectors": []any{
+			map[string]any{"Equals": []any{"Data"}, "Field": "eventCategory"},
+			map[string]any{"Equals": []any{"AWS::S3::Object"}, "Field": "resources.type"},
+			map[string]any{"Field": "resources.ARN", "StartsWith": []any{map[string]any{"Fn::Join": []any{"", []any{arn(files), "/"}}}}},
+		}, "Name": "Objects of the apiless buckets"},
+	}, nil})
+	if string(got) != string(want) {
+		t.Errorf("trail = %s\nwant  %s", got, want)
+	}
+	lp := logs["Properties"].(map[string]any)
+	if logs["DeletionPolicy"] != "Retain" || lp["PublicAccessBlockConfiguration"] == nil || lp["LifecycleConfiguration"] == nil {
+		t.Errorf("audit log bucket = %v; want retained, public access blocked, with a lifecycle", logs)
+	}
+	rules, _ := json.Marshal(lp["LifecycleConfiguration"])
+	if !strings.Contains(string(rules), `"ExpirationInDays":400`) {
+		t.Errorf("audit log lifecycle = %s; want expiry after 400 days", rules)
+	}
+	policy, _ := json.Marshal(s.JSON["Resources"])
+	for _, want := range []string{`"aws:SecureTransport":"false"`, `"Sid":"CloudTrailWrite"`, `"Sid":"CloudTrailAclCheck"`, `"Sid":"CloudTrailEncryptsAuditLogs"`} {
+		if !strings.Contains(string(policy), want) {
+			t.Errorf("template lacks %s", want)
+		}
+	}
+	if n := len(synth(t, "defaults").Resources("AWS::CloudTrail::Trail")); n != 0 {
+		t.Errorf("defaults create %d trails; want none", n)
+	}
+	isolation.AssertIsolated(t, s.Raw)
+}

@@ -113,6 +113,17 @@ type DirectAccessProps struct {
 	// only through those services (kms:ViaService), so the browser cannot call KMS itself.
 	// Default: nil, AWS managed keys (S3-managed for buckets, AWS managed KMS for tables).
 	EncryptionKey *CustomerKey
+	// AuditTrail records who touched which item and object: a CloudTrail trail of data events
+	// for exactly the construct's tables and buckets, log file validation on, delivered to a
+	// retained, encrypted, public-access-blocked, SSL-only bucket that expires logs after
+	// LogRetentionDays. Default: nil, no trail (about $1 per million data events when on).
+	AuditTrail *AuditTrail
+}
+
+// AuditTrail configures the data-event trail.
+type AuditTrail struct {
+	// LogRetentionDays is how long log files are kept. Default: 365.
+	LogRetentionDays *float64
 }
 
 // CustomerKey is a customer managed KMS key for the created tables and buckets.

@@ -37,8 +37,10 @@ type spec struct {
 	// budget is nil when no budget is asked for.
 	budget *budgetSpec
 	// key is the customer managed key: nil when AWS managed keys are used.
-	key      *keySpec
-	warnings []warning
+	key *keySpec
+	// auditDays is the audit log retention in days, 0 without an audit trail.
+	auditDays int
+	warnings  []warning
 }
 
 type keySpec struct {
