@@ -65,6 +65,9 @@ func NewShowcaseStack(scope constructs.Construct, id string, props *awscdk.Stack
 		Budget:            &directaccess.BudgetKillSwitch{MonthlyLimitUsd: jsii.Number(100), Emails: jsii.Strings("ops@example.com")},
 		EncryptionKey:     &directaccess.CustomerKey{},
 		AuditTrail:        &directaccess.AuditTrail{},
+		SignInProtection:  &directaccess.SignInProtection{},
+		EmailSender:       &directaccess.EmailSender{FromEmail: jsii.String("no-reply@example.com"), SesRegion: jsii.String("us-east-1")},
+		TopTalkers:        &directaccess.TopTalkers{},
 	})
 	AddFrontendOutputs(stack, access)
 	ExplainUserPoolChoices(access)

@@ -33,6 +33,7 @@ func newSpec(props *DirectAccessProps) (*spec, validation.List) {
 	c.constructIDs()
 	c.accessSwitches()
 	c.budget()
+	c.signIn()
 	if a := props.AuditTrail; a != nil {
 		c.s.auditDays = c.wholeNumber("AuditTrail.LogRetentionDays", a.LogRetentionDays, 365, 1, 3650, "days")
 	}
@@ -99,6 +100,12 @@ func (c *compiled) resourceCount() int {
 	}
 	if c.auditDays > 0 {
 		n += 3 // trail, log bucket and its policy
+	}
+	if c.rateLimit > 0 {
+		n += 2 // web ACL and its association
+	}
+	if c.topTalkers {
+		n += 2 * len(c.tables) // at most two alarms (reads, writes) per table
 	}
 	if c.budget != nil {
 		n += 4 // budget, budget action, execution role and its policy

@@ -170,7 +170,7 @@ func (d *directAccess) wireUserPool() {
 			name: awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MinLen: jsii.Number(1), MaxLen: jsii.Number(128)}),
 		}
 	}
-	pool := awscognito.NewUserPool(d, jsii.String("UserPool"), &awscognito.UserPoolProps{
+	poolProps := &awscognito.UserPoolProps{
 		SignInAliases: &awscognito.SignInAliases{Email: jsii.Bool(true)},
 		AutoVerify:    &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
 		// An email change applies only once the new address is verified: a stolen access token
@@ -187,7 +187,12 @@ func (d *directAccess) wireUserPool() {
 		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
 		DeletionProtection: jsii.Bool(d.spec.removal.retained),
 		RemovalPolicy:      d.spec.removal.policy,
-	})
+	}
+	signInPoolProps(poolProps, d.spec.threatProtection, d.spec.email)
+	pool := awscognito.NewUserPool(d, jsii.String("UserPool"), poolProps)
+	if d.spec.rateLimit > 0 {
+		wireWebACL(d, pool.UserPoolArn(), d.spec.rateLimit)
+	}
 	client := awscognito.NewUserPoolClient(d, jsii.String("UserPoolClient"), &awscognito.UserPoolClientProps{
 		UserPool:                   pool,
 		GenerateSecret:             jsii.Bool(false),
@@ -354,8 +359,14 @@ func (d *directAccess) wireTable(t tableSpec) awsdynamodb.ITable {
 	if lsis != nil {
 		tp.LocalSecondaryIndexes = &lsis
 	}
+	if d.spec.topTalkers {
+		tp.ContributorInsights = jsii.Bool(true)
+	}
 	table := awsdynamodb.NewTableV2(d, jsii.String(t.name), tp)
 	d.useCustomerKey(table)
+	if d.spec.topTalkers {
+		wireThrottleAlarms(d, t.name, table.TableName(), d.spec.alarmTopic)
+	}
 	return table
 }
 
@@ -539,12 +550,6 @@ func (d *directAccess) createdLogicalID(r resource) (string, bool) {
 	return *awscdk.Stack_Of(d).GetLogicalId(cfn), true
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
 
 func (d *directAccess) arn(r resource) string {
 	if r.Kind == anyResource {

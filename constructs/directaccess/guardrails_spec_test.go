@@ -77,3 +77,24 @@ func TestBudgetValuesRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { refusedWith(t, &DirectAccessProps{Budget: tt.b}, tt.field, tt.typ, tt.phrase) })
 	}
 }
+
+func TestSignInValuesRefused(t *testing.T) {
+	n := func(f float64) *float64 { return &f }
+	for _, tt := range []struct {
+		name   string
+		props  *DirectAccessProps
+		field  string
+		typ    validation.Type
+		phrase string
+	}{
+		{"rate limit too low", &DirectAccessProps{SignInProtection: &SignInProtection{RequestsPerFiveMinutes: n(5)}}, "SignInProtection.RequestsPerFiveMinutes", validation.Invalid, "requests from 10"},
+		{"sender not an email", &DirectAccessProps{EmailSender: &EmailSender{FromEmail: ptr("no-reply")}}, "EmailSender.FromEmail", validation.Invalid, "is not an email address"},
+		{"sender missing", &DirectAccessProps{EmailSender: &EmailSender{}}, "EmailSender.FromEmail", validation.Invalid, "is not an email address"},
+		{"bad reply-to", &DirectAccessProps{EmailSender: &EmailSender{FromEmail: ptr("a@example.com"), ReplyTo: ptr("x")}}, "EmailSender.ReplyTo", validation.Invalid, "is not an email address"},
+		{"bad SES region", &DirectAccessProps{EmailSender: &EmailSender{FromEmail: ptr("a@example.com"), SesRegion: ptr("Virginia")}}, "EmailSender.SesRegion", validation.Invalid, "not an AWS region"},
+		{"bad alarm topic", &DirectAccessProps{TopTalkers: &TopTalkers{AlarmTopicArn: ptr("ops")}}, "TopTalkers.AlarmTopicArn", validation.Invalid, "not an SNS topic ARN"},
+		{"sender with a brought-in pool", &DirectAccessProps{UserPool: fakeUserPool{}, UserPoolClient: fakeUserPoolClient{}, EmailSender: &EmailSender{FromEmail: ptr("a@example.com")}}, "EmailSender", validation.Conflict, "brought-in UserPool"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { refusedWith(t, tt.props, tt.field, tt.typ, tt.phrase) })
+	}
+}

@@ -471,3 +471,64 @@ func TestAuditTrail(t *testing.T) {
 	}
 	isolation.AssertIsolated(t, s.Raw)
 }
+
+func init() {
+	configs["signIn"] = func(stack awscdk.Stack) {
+		directaccess.NewDirectAccess(stack, jsii.String("Access"), &directaccess.DirectAccessProps{
+			SignInProtection: &directaccess.SignInProtection{RequestsPerFiveMinutes: jsii.Number(200)},
+			EmailSender:      &directaccess.EmailSender{FromEmail: jsii.String("no-reply@example.com"), FromName: jsii.String("Notes"), SesRegion: jsii.String("us-east-1")},
+			TopTalkers:       &directaccess.TopTalkers{AlarmTopicArn: jsii.String("arn:aws:sns:us-east-1:123456789012:ops")},
+		})
+	}
+}
+
+// TestSignInAbuseAndTopTalkers: the Plus plan with threat protection enforced, a web ACL with a
+// per-IP rate limit on the user pool, SES as sender (and no sender warning), Contributor
+// Insights on the table and an alarm on throttled reads and writes.
+func TestSignInAbuseAndTopTalkers(t *testing.T) {
+	s := synth(t, "signIn")
+	poolID, pool := s.Resource(t, "AWS::Cognito::UserPool")
+	pp := pool["Properties"].(map[string]any)
+	got, _ := json.Marshal([]any{pp["UserPoolTier"], pp["UserPoolAddOns"], pp["EmailConfiguration"]})
+	if !strings.Contains(string(got), `"PLUS",{"AdvancedSecurityMode":"ENFORCED"},{"EmailSendingAccount":"DEVELOPER","From":"Notes \u003cno-reply@example.com\u003e"`) {
+		t.Errorf("user pool tier, add-ons, email = %s", got)
+	}
+	_, acl := s.Resource(t, "AWS::WAFv2::WebACL")
+	rules, _ := json.Marshal(acl["Properties"].(map[string]any)["Rules"])
+	if want := `"Statement":{"RateBasedStatement":{"AggregateKeyType":"IP","EvaluationWindowSec":300,"Limit":200}}`; !strings.Contains(string(rules), want) || !strings.Contains(string(rules), `"Action":{"Block":{}}`) {
+		t.Errorf("web ACL rules = %s; want a blocking %s", rules, want)
+	}
+	aclID, _ := s.Resource(t, "AWS::WAFv2::WebACL")
+	_, assoc := s.Resource(t, "AWS::WAFv2::WebACLAssociation")
+	got, _ = json.Marshal(assoc["Properties"])
+	if want, _ := json.Marshal(map[string]any{"ResourceArn": map[string]any{"Fn::GetAtt": []any{poolID, "Arn"}}, "WebACLArn": map[string]any{"Fn::GetAtt": []any{aclID, "Arn"}}}); string(got) != string(want) {
+		t.Errorf("association = %s, want %s", got, want)
+	}
+	for _, w := range s.Warnings {
+		if strings.Contains(w, "cognitoEmailSender") {
+			t.Errorf("sender warning with EmailSender set: %s", w)
+		}
+	}
+	a := assertions.Template_FromJSON(&s.JSON, nil)
+	a.HasResourceProperties(jsii.String("AWS::DynamoDB::GlobalTable"), map[string]any{
+		"Replicas": []any{assertions.Match_ObjectLike(&map[string]any{"ContributorInsightsSpecification": map[string]any{"Enabled": true}})},
+	})
+	alarms := s.Resources("AWS::CloudWatch::Alarm")
+	if len(alarms) != 2 {
+		t.Fatalf("alarms %v; want one on read and one on write throttles", alarms)
+	}
+	for _, id := range alarms {
+		p := s.Props(id)
+		got, _ := json.Marshal([]any{p["Namespace"], p["Threshold"], p["ComparisonOperator"], p["AlarmActions"]})
+		if want := `["AWS/DynamoDB",1,"GreaterThanOrEqualToThreshold",["arn:aws:sns:us-east-1:123456789012:ops"]]`; string(got) != want {
+			t.Errorf("alarm %s = %s, want %s", id, got, want)
+		}
+	}
+	d := synth(t, "defaults")
+	for _, typ := range []string{"AWS::WAFv2::WebACL", "AWS::CloudWatch::Alarm", "AWS::Budgets::Budget", "AWS::KMS::Key"} {
+		if n := len(d.Resources(typ)); n != 0 {
+			t.Errorf("defaults create %d %s; want none (opt-in)", n, typ)
+		}
+	}
+	isolation.AssertIsolated(t, s.Raw)
+}

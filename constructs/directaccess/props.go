@@ -118,6 +118,50 @@ type DirectAccessProps struct {
 	// retained, encrypted, public-access-blocked, SSL-only bucket that expires logs after
 	// LogRetentionDays. Default: nil, no trail (about $1 per million data events when on).
 	AuditTrail *AuditTrail
+	// SignInProtection guards the new user pool against credential stuffing and sign-up abuse:
+	// Cognito threat protection (needs the Plus feature plan, billed per monthly active user)
+	// and a WAF web ACL with a per-IP rate-based rule on the user pool. Default: nil (Essentials
+	// plan, no web ACL).
+	SignInProtection *SignInProtection
+	// EmailSender sends the new pool's codes through Amazon SES from a verified address.
+	// Default: nil, Cognito's built-in sender, whose small daily quota anyone can use up with
+	// sign-up and resend calls (a warning says so).
+	EmailSender *EmailSender
+	// TopTalkers turns on CloudWatch Contributor Insights on the new tables (the top partition
+	// keys are the top users) and an alarm per table on throttled requests.
+	// Default: nil, neither.
+	TopTalkers *TopTalkers
+}
+
+// SignInProtection configures threat protection and the user pool's web ACL.
+type SignInProtection struct {
+	// ThreatProtection puts the pool on the Plus plan with threat protection enforced
+	// (adaptive authentication, compromised-credential checks). Default: true.
+	ThreatProtection *bool
+	// RequestsPerFiveMinutes is the WAF rate-based limit per client IP. Default: 300; WAF
+	// accepts 10 to 2,000,000,000.
+	RequestsPerFiveMinutes *float64
+}
+
+// EmailSender is the SES identity the pool sends from.
+type EmailSender struct {
+	// FromEmail is an SES-verified address. Required.
+	FromEmail *string
+	// FromName is the sender's display name. Default: none.
+	FromName *string
+	// ReplyTo is the reply address. Default: FromEmail.
+	ReplyTo *string
+	// SesRegion is the SES region. Default: the stack's region; required when the stack is
+	// region-agnostic (no env), as CDK must know it.
+	SesRegion *string
+	// ConfigurationSetName is an SES configuration set. Default: none.
+	ConfigurationSetName *string
+}
+
+// TopTalkers configures Contributor Insights and throttling alarms.
+type TopTalkers struct {
+	// AlarmTopicArn receives the throttling alarms. Default: none (alarms without actions).
+	AlarmTopicArn *string
 }
 
 // AuditTrail configures the data-event trail.

@@ -40,7 +40,19 @@ type spec struct {
 	key *keySpec
 	// auditDays is the audit log retention in days, 0 without an audit trail.
 	auditDays int
-	warnings  []warning
+	// threatProtection and rateLimit (requests per 5 minutes per IP, 0 without a web ACL) guard
+	// sign-in.
+	threatProtection bool
+	rateLimit        int
+	email            *emailSpec
+	// topTalkers is on with alarmTopic ("" for alarms without actions).
+	topTalkers bool
+	alarmTopic string
+	warnings   []warning
+}
+
+type emailSpec struct {
+	from, fromName, replyTo, sesRegion, configurationSet string
 }
 
 type keySpec struct {

@@ -130,3 +130,38 @@ func (c *checker) budget() {
 	bs.actPercent = float64(c.wholeNumber("Budget.ActAtPercent", b.ActAtPercent, 100, 1, 1000, "percent"))
 	c.s.budget = bs
 }
+
+// signIn reads sign-in protection and the email sender, which only apply to a new pool.
+func (c *checker) signIn() {
+	p := c.props
+	if sp := p.SignInProtection; sp != nil {
+		if p.UserPool != nil {
+			c.add("SignInProtection", validation.Conflict, nil, "is set with a brought-in UserPool; expected threat protection and the web ACL to be configured with that pool")
+		}
+		c.s.threatProtection = sp.ThreatProtection == nil || *sp.ThreatProtection
+		c.s.rateLimit = c.wholeNumber("SignInProtection.RequestsPerFiveMinutes", sp.RequestsPerFiveMinutes, 300, 10, 2000000000, "requests")
+	}
+	if e := p.EmailSender; e != nil {
+		if p.UserPool != nil {
+			c.add("EmailSender", validation.Conflict, nil, "is set with a brought-in UserPool; expected the sender to be configured on that pool")
+		}
+		es := &emailSpec{from: str(e.FromEmail), fromName: str(e.FromName), replyTo: str(e.ReplyTo), sesRegion: str(e.SesRegion), configurationSet: str(e.ConfigurationSetName)}
+		for field, v := range map[string]string{"EmailSender.FromEmail": es.from, "EmailSender.ReplyTo": es.replyTo} {
+			if a, err := mail.ParseAddress(v); (field == "EmailSender.FromEmail" || v != "") && (err != nil || a.Address != v) {
+				c.add(field, validation.Invalid, v, "%q is not an email address; expected an SES-verified address such as \"no-reply@example.com\"", v)
+			}
+		}
+		if es.sesRegion != "" && !regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`).MatchString(es.sesRegion) {
+			c.add("EmailSender.SesRegion", validation.Invalid, es.sesRegion, "%q is not an AWS region", es.sesRegion)
+		}
+		c.s.email = es
+	} else if p.UserPool == nil {
+		c.s.warn("cognitoEmailSender", "EmailSender is nil: the user pool sends codes with Cognito's built-in sender, whose small daily quota anyone can exhaust with sign-up and resend calls, leaving real users without codes. Set EmailSender to send through SES")
+	}
+	if tt := p.TopTalkers; tt != nil {
+		c.s.topTalkers, c.s.alarmTopic = true, str(tt.AlarmTopicArn)
+		if c.s.alarmTopic != "" && !tokenPattern.MatchString(c.s.alarmTopic) && !snsTopicArnPattern.MatchString(c.s.alarmTopic) {
+			c.add("TopTalkers.AlarmTopicArn", validation.Invalid, c.s.alarmTopic, "%q is not an SNS topic ARN", c.s.alarmTopic)
+		}
+	}
+}

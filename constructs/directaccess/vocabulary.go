@@ -180,3 +180,11 @@ func strOr(s *string, def string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// optional is nil for "", so CloudFormation leaves the property out.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
