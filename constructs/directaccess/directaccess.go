@@ -550,7 +550,6 @@ func (d *directAccess) createdLogicalID(r resource) (string, bool) {
 	return *awscdk.Stack_Of(d).GetLogicalId(cfn), true
 }
 
-
 func (d *directAccess) arn(r resource) string {
 	if r.Kind == anyResource {
 		return "*"

@@ -98,3 +98,44 @@ func TestSignInValuesRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { refusedWith(t, tt.props, tt.field, tt.typ, tt.phrase) })
 	}
 }
+
+// The KMS statements as data: only through S3 or DynamoDB of the stack's region, only for the
+// construct's own created tables and buckets, and only the actions the role's grants need.
+func TestPlanKeyStatements(t *testing.T) {
+	s, problems := newSpec(&DirectAccessProps{
+		Guests:        guests(),
+		Tables:        []*TableRule{{Name: ptr("Notes"), Guest: tops(TableRead)}, {Name: ptr("Old"), Table: fakeTable{name: "old"}}},
+		Buckets:       []*BucketRule{bucket("Files", &PathRule{Path: ptr("private/{identity}/*"), Owner: &allS}, &PathRule{Path: ptr("public/*"), Guest: &readS, Authenticated: &readS})},
+		EncryptionKey: &CustomerKey{},
+	})
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	key := []resource{{Kind: keyResource}}
+	via := func(service string, ctxKey string, op string, values ...string) conditions {
+		c := conditions{"StringEquals": {"kms:ViaService": {service + ".{region}.amazonaws.com"}}}
+		c.add(op, ctxKey, values...)
+		return c
+	}
+	files := []string{"{bucketArn:Files}", "{bucketArn:Files}/*"}
+	for _, tt := range []struct {
+		role roleKind
+		want []statement
+	}{
+		{roleAuthenticated, []statement{
+			{Effect: "Allow", Actions: []string{"kms:Decrypt"}, Resources: key, sidBase: "KeyForTables", Conditions: via("dynamodb", "kms:EncryptionContext:aws:dynamodb:tableName", "StringEquals", "{tableName:Notes}")},
+			{Effect: "Allow", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resources: key, sidBase: "KeyForUploads", Conditions: via("s3", "kms:EncryptionContext:aws:s3:arn", "StringLike", files...)},
+		}},
+		{roleGuest, []statement{
+			{Effect: "Allow", Actions: []string{"kms:Decrypt"}, Resources: key, sidBase: "KeyForTables", Conditions: via("dynamodb", "kms:EncryptionContext:aws:dynamodb:tableName", "StringEquals", "{tableName:Notes}")},
+			{Effect: "Allow", Actions: []string{"kms:Decrypt"}, Resources: key, sidBase: "KeyForDownloads", Conditions: via("s3", "kms:EncryptionContext:aws:s3:arn", "StringLike", files...)},
+		}},
+	} {
+		if got := keyStatements(s, s.audiencesOf(tt.role)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s key statements:\n got  %s\n want %s", tt.role, dump(got), dump(tt.want))
+		}
+	}
+	if s, _ := newSpec(nil); keyStatements(s, s.audiencesOf(roleAuthenticated)) != nil {
+		t.Errorf("key statements without EncryptionKey")
+	}
+}
