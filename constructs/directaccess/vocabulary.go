@@ -19,8 +19,8 @@ const (
 	DefaultObjectPath   = "private/" + identityToken + "/*"
 	DefaultTenantTagKey = "tenant"
 	// DefaultMaxReadRequestUnits and DefaultMaxWriteRequestUnits cap every new table: at
-	// on-demand prices (us-east-1, $0.125 per million reads, $0.625 per million writes, as of
-	// 2026-12) a table held at both caps costs at most $0.45 + $0.45 = $0.90 an hour.
+	// on-demand list prices (us-east-1, $0.125 per million reads, $0.625 per million writes, as
+	// known on 2026-12-01) a table held at both caps costs at most $0.45 + $0.45 = $0.90 an hour.
 	DefaultMaxReadRequestUnits  = 1000
 	DefaultMaxWriteRequestUnits = 200
 	// DefaultIncompleteUploadDays and DefaultNoncurrentVersionDays are the lifecycle of every
