@@ -61,6 +61,28 @@ func TestOneResourceUnderTwoRulesIsRefusedEverywhere(t *testing.T) {
 			created := awss3.NewBucket(s, jsii.String("Made"), nil)
 			return bucketRules(created, awss3.Bucket_FromBucketName(s, jsii.String("B"), created.BucketName()))
 		}, "Buckets[1].Bucket", "Buckets[0].Bucket"},
+		"a named bucket of the app, and the same by its literal name": {func(s awscdk.Stack) *directaccess.DirectAccessProps {
+			created := awss3.NewBucket(s, jsii.String("Made"), &awss3.BucketProps{BucketName: jsii.String("apiless-data")})
+			return bucketRules(created, awss3.Bucket_FromBucketName(s, jsii.String("B"), jsii.String("apiless-data")))
+		}, "Buckets[1].Bucket", "Buckets[0].Bucket"},
+		"a bucket of the app, and the same by its ARN": {func(s awscdk.Stack) *directaccess.DirectAccessProps {
+			created := awss3.NewBucket(s, jsii.String("Made"), nil)
+			return bucketRules(created, awss3.Bucket_FromBucketArn(s, jsii.String("B"), created.BucketArn()))
+		}, "Buckets[1].Bucket", "Buckets[0].Bucket"},
+		"a table of the app, and the same by its name": {func(s awscdk.Stack) *directaccess.DirectAccessProps {
+			created := awsdynamodb.NewTableV2(s, jsii.String("Made"), &awsdynamodb.TablePropsV2{PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("userId"), Type: awsdynamodb.AttributeType_STRING}})
+			return tableRules(created, awsdynamodb.TableV2_FromTableName(s, jsii.String("B"), created.TableName()))
+		}, "Tables[1].Table", "Tables[0].Table"},
+		"a named v1 table of the app, and the same by its ARN": {func(s awscdk.Stack) *directaccess.DirectAccessProps {
+			created := awsdynamodb.NewTable(s, jsii.String("Made"), &awsdynamodb.TableProps{TableName: jsii.String("apiless-items"), PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("userId"), Type: awsdynamodb.AttributeType_STRING}})
+			return tableRules(created, awsdynamodb.Table_FromTableArn(s, jsii.String("B"), created.TableArn()))
+		}, "Tables[1].Table", "Tables[0].Table"},
+		"access-log bucket of the app brought back as data": {func(s awscdk.Stack) *directaccess.DirectAccessProps {
+			logs := awss3.NewBucket(s, jsii.String("Logs"), nil)
+			p := bucketRules(awss3.Bucket_FromBucketName(s, jsii.String("A"), logs.BucketName()), awss3.Bucket_FromBucketName(s, jsii.String("B"), jsii.String("data-files")))
+			p.AccessLogsBucket = logs
+			return p
+		}, "Buckets[0].Bucket", "AccessLogsBucket"},
 		"access-log bucket brought back as data": {func(s awscdk.Stack) *directaccess.DirectAccessProps {
 			p := bucketRules(awss3.Bucket_FromBucketArn(s, jsii.String("A"), jsii.String("arn:aws:s3:::access-logs")), awss3.Bucket_FromBucketName(s, jsii.String("B"), jsii.String("data-files")))
 			p.AccessLogsBucket = awss3.Bucket_FromBucketName(s, jsii.String("Logs"), jsii.String("access-logs"))
@@ -109,4 +131,25 @@ func panicOf(f func()) (err error) {
 	}()
 	f()
 	return nil
+}
+
+// Two DirectAccess constructs of one app never share a table or bucket: one's shared rule would
+// reach the other's per-identity folders, and each checks only its own rules.
+func TestTwoConstructsNeverShareAResource(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	first := directaccess.NewDirectAccess(stack, jsii.String("First"), nil)
+	shared := &directaccess.DirectAccessProps{
+		Tables: []*directaccess.TableRule{{Name: jsii.String("Notes")}},
+		Buckets: []*directaccess.BucketRule{{Name: jsii.String("Files"), Bucket: awss3.Bucket_FromBucketName(stack, jsii.String("Again"), first.Bucket().BucketName()),
+			Paths: []*directaccess.PathRule{{Path: jsii.String("private/*"), Authenticated: &[]directaccess.StorageOperation{directaccess.StorageGet}}}}},
+	}
+	if err := directaccess.ValidateProps(shared); err != nil {
+		t.Fatalf("ValidateProps = %v; one construct's props alone are fine", err)
+	}
+	got := panicOf(func() { directaccess.NewDirectAccess(stack, jsii.String("Second"), shared) })
+	if got == nil || !strings.Contains(got.Error(), "DirectAccess S/Second: invalid props") || !strings.Contains(got.Error(), "Buckets[0].Bucket: is s3") || !strings.Contains(got.Error(), "which DirectAccess S/First also uses (Buckets[0].Bucket)") {
+		t.Errorf("NewDirectAccess panicked with %v; want the bucket refused, naming the first construct", got)
+	}
+	// Resources of their own: fine.
+	directaccess.NewDirectAccess(stack, jsii.String("Third"), nil)
 }

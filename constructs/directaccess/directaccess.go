@@ -98,6 +98,10 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	for _, b := range c.buckets {
 		d.buckets[b.name] = d.wireBucket(b, logs)
 	}
+	path := str(d.Node().Path())
+	if err := claimResources(d.Node().Root(), path, c.spec, d.tables, d.buckets, logs).Err("DirectAccess " + path + ": invalid props"); err != nil {
+		panic(err)
+	}
 	for _, r := range c.roles() {
 		d.wirePolicies(r, c.packs[r])
 	}

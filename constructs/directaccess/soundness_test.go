@@ -85,6 +85,9 @@ func TestNestedListingPrefixes(t *testing.T) {
 func TestInputsThatCouldNeverDeploy(t *testing.T) {
 	refusedWith(t, &DirectAccessProps{Tables: []*TableRule{table("Data", "userId")}, Buckets: []*BucketRule{bucket("Data")}},
 		"Tables[0].Name", validation.Duplicate, "tables and buckets share one construct namespace")
+	// The defaults count: a bucket named like the default table, a table like the default bucket.
+	refusedWith(t, &DirectAccessProps{Buckets: []*BucketRule{bucket("Items")}}, "Tables[0].Name", validation.Duplicate, "share one construct namespace")
+	refusedWith(t, &DirectAccessProps{Tables: []*TableRule{table("Files", "userId")}}, "Tables[0].Name", validation.Duplicate, "share one construct namespace")
 	refusedWith(t, &DirectAccessProps{Buckets: []*BucketRule{bucket("AccessLogs")}}, "Buckets[0].Name", validation.Forbidden, "construct ID")
 	refusedWith(t, &DirectAccessProps{Tables: []*TableRule{table("UserPool", "userId")}}, "Tables[0].Name", validation.Forbidden, "construct ID")
 	refusedWith(t, &DirectAccessProps{IdentityPoolName: ptr(strings.Repeat("n", 129))}, "IdentityPoolName", validation.Invalid, "129 characters")
@@ -124,13 +127,13 @@ func TestResourceIdentity(t *testing.T) {
 		a, b resourceIdentity
 		same bool
 	}{
-		{"same bucket name", resourceIdentity{service: "s3", name: "x"}, resourceIdentity{service: "s3", name: "x"}, true},
-		{"other bucket", resourceIdentity{service: "s3", name: "x"}, resourceIdentity{service: "s3", name: "y"}, false},
-		{"table and bucket of one name", resourceIdentity{service: "s3", name: "x"}, resourceIdentity{service: "dynamodb", name: "x"}, false},
-		{"table in the stack's account (token) and by literal ARN", resourceIdentity{service: "dynamodb", name: "t", account: "${Token[AWS.AccountId.1]}", region: "${Token[AWS.Region.2]}"},
-			resourceIdentity{service: "dynamodb", name: "t", account: "123456789012", region: "us-east-1"}, true},
-		{"tables of one name in two accounts", resourceIdentity{service: "dynamodb", name: "t", account: "111111111111"}, resourceIdentity{service: "dynamodb", name: "t", account: "222222222222"}, false},
-		{"tables of one name in two regions", resourceIdentity{service: "dynamodb", name: "t", region: "us-east-1"}, resourceIdentity{service: "dynamodb", name: "t", region: "eu-west-1"}, false},
+		{"same bucket name", resourceIdentity{service: "s3", names: []string{"x"}}, resourceIdentity{service: "s3", names: []string{"x"}}, true},
+		{"other bucket", resourceIdentity{service: "s3", names: []string{"x"}}, resourceIdentity{service: "s3", names: []string{"y"}}, false},
+		{"table and bucket of one name", resourceIdentity{service: "s3", names: []string{"x"}}, resourceIdentity{service: "dynamodb", names: []string{"x"}}, false},
+		{"table in the stack's account (token) and by literal ARN", resourceIdentity{service: "dynamodb", names: []string{"t"}, account: "${Token[AWS.AccountId.1]}", region: "${Token[AWS.Region.2]}"},
+			resourceIdentity{service: "dynamodb", names: []string{"t"}, account: "123456789012", region: "us-east-1"}, true},
+		{"tables of one name in two accounts", resourceIdentity{service: "dynamodb", names: []string{"t"}, account: "111111111111"}, resourceIdentity{service: "dynamodb", names: []string{"t"}, account: "222222222222"}, false},
+		{"tables of one name in two regions", resourceIdentity{service: "dynamodb", names: []string{"t"}, region: "us-east-1"}, resourceIdentity{service: "dynamodb", names: []string{"t"}, region: "eu-west-1"}, false},
 		{"unknown names never match", resourceIdentity{service: "s3"}, resourceIdentity{service: "s3"}, false},
 	} {
 		if got := tt.a.sameAs(tt.b); got != tt.same || tt.b.sameAs(tt.a) != tt.same {

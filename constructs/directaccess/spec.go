@@ -103,6 +103,8 @@ type removalSpec struct {
 
 type tableSpec struct {
 	name string
+	// field is the rule's place in the props, e.g. "Tables[1]", for problems found later.
+	field string
 	// existing is the brought-in table, nil for a new one.
 	existing       awsdynamodb.ITable
 	imported       bool
@@ -123,6 +125,8 @@ type indexSpec struct {
 
 type bucketSpec struct {
 	name string
+	// field is the rule's place in the props, e.g. "Buckets[0]".
+	field string
 	// existing is the brought-in bucket, nil for a new one.
 	existing awss3.IBucket
 	imported bool

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // Stand-ins for brought-in CDK objects. Validation only looks at whether they are set, so a
@@ -28,8 +29,9 @@ type (
 
 // The calls checkSameResources makes on brought-in objects; a fake without a name names
 // nothing, so it never equals another.
-func (f fakeTable) TableName() *string  { return &f.name }
-func (f fakeTable) Stack() awscdk.Stack { return nil }
+func (f fakeTable) TableName() *string    { return &f.name }
+func (f fakeTable) Stack() awscdk.Stack   { return nil }
+func (f fakeTable) Node() constructs.Node { return nil }
 func (f fakeTable) TableArn() *string {
 	arn := "arn:aws:dynamodb:" + f.region + ":" + f.account + ":table/" + f.name
 	return &arn
@@ -37,8 +39,9 @@ func (f fakeTable) TableArn() *string {
 func (f fakeTable) Env() *awscdk.ResourceEnvironment {
 	return &awscdk.ResourceEnvironment{Account: &f.account, Region: &f.region}
 }
-func (f fakeBucket) BucketName() *string { return &f.name }
-func (f fakeBucket) Stack() awscdk.Stack { return nil }
+func (f fakeBucket) BucketName() *string   { return &f.name }
+func (f fakeBucket) Stack() awscdk.Stack   { return nil }
+func (f fakeBucket) Node() constructs.Node { return nil }
 
 // One object passed to two rules (pointers: each &fake{} is a distinct object).
 var (
@@ -83,7 +86,7 @@ func TestSpecDefaults(t *testing.T) {
 				t.Fatalf("newSpec problems = %q, want none", problems)
 			}
 			wantTables := []tableSpec{{
-				name: "Items", partitionKey: "userId", partitionValue: PartitionByIdentity,
+				name: "Items", field: "Tables[0]", partitionKey: "userId", partitionValue: PartitionByIdentity,
 				grants:  map[audience][]TableOperation{audienceAuthenticated: {TableRead, TableWrite, TableDelete}},
 				maxRead: DefaultMaxReadRequestUnits, maxWrite: DefaultMaxWriteRequestUnits,
 			}}

@@ -199,33 +199,24 @@ var reservedIDs = []string{"UserPool", "UserPoolClient", "IdentityPool", "Authen
 // its own children: both would fail deep inside CDK ("There is already a Construct with name").
 func (c *checker) constructIDs() {
 	buckets := map[string]string{}
-	for i, b := range c.props.Buckets {
-		if b != nil && b.Name != nil {
-			buckets[*b.Name] = validation.Index("Buckets", i)
+	for _, b := range c.s.buckets {
+		buckets[b.name] = b.field
+	}
+	for _, t := range c.s.tables {
+		if other, ok := buckets[t.name]; ok && t.name != "" {
+			c.add(t.field+".Name", validation.Duplicate, t.name, "%q is also the Name of %s; tables and buckets share one construct namespace (a default table is %q, a default bucket %q). Expected different names", t.name, other, DefaultTableName, DefaultBucketName)
 		}
 	}
-	for i, t := range c.props.Tables {
-		if t == nil || t.Name == nil {
-			continue
-		}
-		if other, ok := buckets[*t.Name]; ok {
-			c.add(validation.Index("Tables", i)+".Name", validation.Duplicate, *t.Name, "%q is also the Name of %s; tables and buckets share one construct namespace. Expected different names", *t.Name, other)
+	check := func(field, name string) {
+		if slices.Contains(reservedIDs, name) {
+			c.add(field+".Name", validation.Forbidden, name, "%q is the construct ID of the construct's own %s; expected another name (reserved: %s)", name, name, strings.Join(reservedIDs, ", "))
 		}
 	}
-	check := func(list string, i int, name *string) {
-		if name != nil && slices.Contains(reservedIDs, *name) {
-			c.add(validation.Index(list, i)+".Name", validation.Forbidden, *name, "%q is the construct ID of the construct's own %s; expected another name (reserved: %s)", *name, *name, strings.Join(reservedIDs, ", "))
-		}
+	for _, t := range c.s.tables {
+		check(t.field, t.name)
 	}
-	for i, t := range c.props.Tables {
-		if t != nil {
-			check("Tables", i, t.Name)
-		}
-	}
-	for i, b := range c.props.Buckets {
-		if b != nil {
-			check("Buckets", i, b.Name)
-		}
+	for _, b := range c.s.buckets {
+		check(b.field, b.name)
 	}
 }
 

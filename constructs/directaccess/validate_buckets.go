@@ -30,7 +30,7 @@ func (c *checker) buckets() {
 			}
 			c.seenBuckets.add(b.Bucket, where+".Bucket")
 		}
-		bs := bucketSpec{name: str(b.Name), existing: b.Bucket, imported: b.Bucket != nil}
+		bs := bucketSpec{name: str(b.Name), field: where, existing: b.Bucket, imported: b.Bucket != nil}
 		switch {
 		case !logicalNamePattern.MatchString(bs.name):
 			c.add(where+".Name", validation.Invalid, bs.name, "%q; expected a PascalCase name of letters and digits, e.g. \"Files\"", bs.name)

@@ -20,6 +20,7 @@ func (c *checker) tables() {
 			continue
 		}
 		ts := c.tableBase(where, t)
+		ts.field = where
 		switch {
 		case !logicalNamePattern.MatchString(ts.name):
 			c.add(where+".Name", validation.Invalid, ts.name, "%q; expected a PascalCase name of letters and digits, e.g. \"Notes\"", ts.name)
