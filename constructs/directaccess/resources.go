@@ -115,6 +115,30 @@ func checkSameResources(s *spec) validation.List {
 			check(t.field+".Table", tableIdentity(t.existing), "table")
 		}
 	}
+	return append(problems, checkKeyRegion(s)...)
+}
+
+// checkKeyRegion refuses a brought-in key of another region than its stack: S3 and DynamoDB
+// use only KMS keys of their own region.
+func checkKeyRegion(s *spec) validation.List {
+	var problems validation.List
+	if s.key == nil || s.key.existing == nil {
+		return nil
+	}
+	k := s.key.existing
+	keyRegion := ""
+	if arn := str(k.KeyArn()); !isToken(arn) {
+		if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+			keyRegion = parts[3]
+		}
+	}
+	stackRegion := ""
+	if st := k.Stack(); st != nil {
+		stackRegion = str(st.Region())
+	}
+	if keyRegion != "" && stackRegion != "" && !isToken(stackRegion) && keyRegion != stackRegion {
+		problems.Add("EncryptionKey.Key", validation.Invalid, keyRegion, "is a key of region %s in a stack of region %s; S3 and DynamoDB can only use a KMS key of their own region. Expected a key of %s", keyRegion, stackRegion, stackRegion)
+	}
 	return problems
 }
 

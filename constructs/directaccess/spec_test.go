@@ -87,13 +87,20 @@ func TestSpecDefaults(t *testing.T) {
 			}
 			wantTables := []tableSpec{{
 				name: "Items", field: "Tables[0]", partitionKey: "userId", partitionValue: PartitionByIdentity,
-				grants: map[audience][]TableOperation{audienceAuthenticated: {TableRead, TableWrite, TableDelete}},
+				grants:  map[audience][]TableOperation{audienceAuthenticated: {TableRead, TableWrite, TableDelete}},
+				maxRead: DefaultMaxReadRequestUnits, maxWrite: DefaultMaxWriteRequestUnits,
 			}}
 			if !reflect.DeepEqual(s.tables, wantTables) {
 				t.Errorf("tables = %+v, want %+v", s.tables, wantTables)
 			}
 			if len(s.buckets) != 1 || s.buckets[0].name != "Files" || s.buckets[0].imported {
 				t.Fatalf("buckets = %+v, want one created bucket %q", s.buckets, "Files")
+			}
+			if b := s.buckets[0]; b.incompleteUploadDays != 7 || b.noncurrentVersionDays != 30 {
+				t.Errorf("lifecycle = %d, %d days; want 7 and 30", b.incompleteUploadDays, b.noncurrentVersionDays)
+			}
+			if s.presignedMaxAge != 0 || s.blocked != nil || s.maintenance != "" {
+				t.Errorf("presigned %d, blocked %v, maintenance %q; want all off", s.presignedMaxAge, s.blocked, s.maintenance)
 			}
 			paths := s.buckets[0].paths
 			wantGrants := map[audience][]StorageOperation{audienceOwner: allS}

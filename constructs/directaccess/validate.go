@@ -193,7 +193,7 @@ func (c *checker) identityPoolName() {
 
 // reservedIDs are the construct IDs of the construct's own children: a table or bucket rule
 // named like one of them would collide with it in the construct tree.
-var reservedIDs = []string{"UserPool", "UserPoolClient", "IdentityPool", "AuthenticatedRole", "GuestRole", "Groups", "RoleAttachment", "PrincipalTags", "AccessLogs"}
+var reservedIDs = []string{"UserPool", "UserPoolClient", "IdentityPool", "AuthenticatedRole", "GuestRole", "Groups", "RoleAttachment", "PrincipalTags", "AccessLogs", "BlockList", "Maintenance", "Budget", "DataKey", "AuditTrail", "SignInProtection", "TopTalkers", "BudgetDenyAllData", "BudgetActionRole", "BudgetAction", "AuditLogs", "SignInProtectionAssociation"}
 
 // constructIDs refuses a table and a bucket with the same Name, and names the construct uses for
 // its own children: both would fail deep inside CDK ("There is already a Construct with name").

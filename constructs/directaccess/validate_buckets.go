@@ -39,6 +39,7 @@ func (c *checker) buckets() {
 		}
 		names[bs.name] = true
 		bs.paths = c.pathRules(where, bs.name, b.Paths)
+		c.bucketLifecycle(where, b, &bs)
 		c.problems = append(c.problems, checkNesting(where, bs.paths)...)
 		c.s.buckets = append(c.s.buckets, bs)
 	}

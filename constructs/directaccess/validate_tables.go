@@ -31,6 +31,7 @@ func (c *checker) tables() {
 		c.indexes(where, t, &ts)
 		c.tableGrants(where, t, &ts)
 		c.attributes(where, t, &ts)
+		c.tableCaps(where, t, &ts)
 		c.s.tables = append(c.s.tables, ts)
 	}
 }
