@@ -147,6 +147,26 @@ func (r *rule) identityBound(b binding) bool {
 	return true
 }
 
+// couldBeIdentities reports whether the values a listing prefix binds to the rule's {identity}
+// tokens could be identity IDs: a whole folder name must have an identity ID's shape (no
+// identity is named "adm"), while a name the prefix cuts short ("" here) still could become one.
+func (r *rule) couldBeIdentities(b binding) bool {
+	i := 0
+	for _, s := range r.segs {
+		if s.tok == "" {
+			continue
+		}
+		if i >= len(b) {
+			return true
+		}
+		if s.tok == manifest.IdentityToken && b[i] != "" && !identityShape.MatchString(b[i]) {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
 // reaches reports whether a listing with this prefix returns object keys inside the rule's
 // folder. Without a delimiter a prefix that stops short of the folder (team/lock for
 // team/locked/) lists every key under it; with delimiter "/" it only names the folder.
@@ -321,7 +341,7 @@ func listDecision(rules []*rule, c caller, prefix string, delimited bool) decisi
 			continue
 		}
 		b, ok := n.reaches(prefix, delimited)
-		if !ok || n.allows(c, b, "list") {
+		if !ok || n.allows(c, b, "list") || !n.couldBeIdentities(b) {
 			continue
 		}
 		return decision{wantDeny, fmt.Sprintf("the listing reaches into %s, which does not grant list to %s", n.path, strings.Join(c.audiences, "/"))}

@@ -1,6 +1,6 @@
 module github.com/apiless/apiless/nagtest
 
-go 1.26.8
+go 1.25.0
 
 require github.com/apiless/apiless v0.0.0
 

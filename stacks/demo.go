@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -70,8 +71,11 @@ func ExplainUserPoolChoices(access directaccess.DirectAccess) {
 	}
 	directaccess.AddNagSuppression(pool, "AwsSolutions-COG2",
 		"MFA is optional (TOTP) so the demo's sign-up stays one step; production stacks can pass Mfa: awscognito.Mfa_REQUIRED.")
+	if cfn, ok := pool.(awscognito.CfnUserPool); ok && cfn.UserPoolTier() != nil && *cfn.UserPoolTier() == "PLUS" {
+		return // threat protection is on (DirectAccessProps.SignInProtection)
+	}
 	directaccess.AddNagSuppression(pool, "AwsSolutions-COG8",
-		"The Plus feature plan (threat protection) is billed per monthly active user; the demo stays on the Essentials plan.")
+		"The Plus feature plan (threat protection) is billed per monthly active user; the demo stays on the Essentials plan (DirectAccessProps.SignInProtection turns it on).")
 }
 
 // AddFrontendOutputs publishes what a frontend needs: one output per value for people, and the

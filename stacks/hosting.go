@@ -264,7 +264,7 @@ func explainDeploymentHandler(deployment awss3deployment.BucketDeployment, site 
 		return
 	}
 	siteID := *stack.GetLogicalId(site.Node().DefaultChild().(awscdk.CfnElement))
-	directaccess.AddNagSuppression(cfn, "AwsSolutions-IAM5",
+	addNagSuppression(cfn, "AwsSolutions-IAM5",
 		"BucketDeployment's grants (not configurable): read its own asset objects in the CDK assets bucket, write and prune "+
 			"every object of the site bucket (it owns the whole bucket), and invalidate the distribution's cache after a deploy "+
 			"(CloudFront invalidation actions granted on * by aws-cdk-lib). The role is assumable by the deployment function only.",
@@ -273,8 +273,30 @@ func explainDeploymentHandler(deployment awss3deployment.BucketDeployment, site 
 		"Action::s3:List*",
 		"Action::s3:Abort*",
 		"Action::s3:DeleteObject*",
-		"Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+		map[string]any{"regex": cdkAssetsObjects},
 		"Resource::<"+siteID+".Arn>/*",
 		"Resource::*",
 	)
+}
+
+// cdkAssetsObjects matches cdk-nag's finding for the objects of the CDK bootstrap assets bucket
+// in every environment: env-agnostic it renders as
+// arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*, with an
+// explicit account and region as arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/*, and
+// a custom bootstrap qualifier replaces hnb659fds. Nothing but that bucket's objects matches.
+const cdkAssetsObjects = `/^Resource::arn:(<AWS::Partition>|aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\d{12})-(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\d)\/\*$/`
+
+// addNagSuppression appends a cdk-nag suppression to a resource's "cdk_nag" metadata, the format
+// cdk-nag's NagSuppressions writes (so the stacks need no dependency on cdk-nag). An appliesTo
+// entry is an exact finding (a string) or {"regex": "/.../"} for findings that depend on the
+// environment.
+func addNagSuppression(resource awscdk.CfnResource, rule, reason string, appliesTo ...any) {
+	suppression := map[string]any{"id": rule, "reason": reason, "applies_to": appliesTo}
+	rules := []any{}
+	if existing, ok := resource.GetMetadata(jsii.String("cdk_nag")).(map[string]any); ok {
+		if r, ok := existing["rules_to_suppress"].([]any); ok {
+			rules = r
+		}
+	}
+	resource.AddMetadata(jsii.String("cdk_nag"), map[string]any{"rules_to_suppress": append(rules, suppression)})
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -506,5 +507,51 @@ func assertRetained(t *testing.T, tpl *templatetest.Template, id string) {
 	r := tpl.JSON["Resources"].(map[string]any)[id].(map[string]any)
 	if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
 		t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want Retain for both", id, r["DeletionPolicy"], r["UpdateReplacePolicy"])
+	}
+}
+
+// TestHostingNagSuppressionMatchesEveryEnvironment: the AwsSolutions-IAM5 suppression of the
+// deployment function's CDK-assets grant is a pattern that matches the finding as cdk-nag
+// renders it env-agnostic and with an explicit account and region (nagtest synthesizes both),
+// and nothing else.
+func TestHostingNagSuppressionMatchesEveryEnvironment(t *testing.T) {
+	tpl := hosting(t, hostedStack)
+	var patterns []string
+	for _, id := range tpl.Resources("AWS::IAM::Policy") {
+		r := tpl.JSON["Resources"].(map[string]any)[id].(map[string]any)
+		md, _ := r["Metadata"].(map[string]any)
+		nag, _ := md["cdk_nag"].(map[string]any)
+		rules, _ := nag["rules_to_suppress"].([]any)
+		for _, rule := range rules {
+			rm := rule.(map[string]any)
+			applies, _ := rm["applies_to"].([]any)
+			for _, a := range applies {
+				if m, ok := a.(map[string]any); ok && rm["id"] == "AwsSolutions-IAM5" {
+					patterns = append(patterns, m["regex"].(string))
+				}
+			}
+		}
+	}
+	if len(patterns) != 1 {
+		t.Fatalf("want one regex IAM5 suppression on the deployment policy, got %q", patterns)
+	}
+	re, err := regexp.Compile(strings.TrimSuffix(strings.TrimPrefix(patterns[0], "/"), "/"))
+	if err != nil {
+		t.Fatalf("the suppression %s is not a regular expression: %v", patterns[0], err)
+	}
+	for finding, want := range map[string]bool{
+		"Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*": true,
+		"Resource::arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/*":                      true,
+		"Resource::arn:aws:s3:::cdk-hnb659fds-assets-210987654321-us-east-1/*":                      true,
+		"Resource::arn:aws-cn:s3:::cdk-custom1-assets-123456789012-cn-north-1/*":                    true,
+		"Resource::arn:aws-us-gov:s3:::cdk-hnb659fds-assets-123456789012-us-gov-west-1/*":           true,
+		"Resource::arn:aws:s3:::my-data-bucket/*":                                                   false,
+		"Resource::arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/private/*":              false,
+		"Resource::arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1":                        false,
+		"Resource::*": false,
+	} {
+		if got := re.MatchString(finding); got != want {
+			t.Errorf("%s matches %s: %v, want %v", patterns[0], finding, got, want)
+		}
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"github.com/apiless/apiless/constructs/directaccess"
 )
 
+// ShowcaseBlockedIdentity is the (made-up) identity ID the showcase's block list denies.
+const ShowcaseBlockedIdentity = "us-east-1:00000000-0000-4000-8000-00000000b10c"
+
 // NewShowcaseStack uses every access-rule feature: two tables (one with indexes, one with an
 // attribute limit), a tenant table, a bucket with public/protected/private paths, a nested
 // admin-only folder, tenant folders, guests and two groups.
@@ -54,6 +57,17 @@ func NewShowcaseStack(scope constructs.Construct, id string, props *awscdk.Stack
 			),
 		}},
 		CorsAllowedOrigins: jsii.Strings(DefaultCorsOrigin),
+		// Guardrails (issue 12): every opt-in one is on here, so the golden template, cdk-nag
+		// and the isolation proof cover them. Maintenance is an operational switch, tested in
+		// the construct's tests, not a guardrail to leave on.
+		PresignedGets:     &directaccess.PresignedGets{MaxAgeSeconds: jsii.Number(300)},
+		BlockedIdentities: jsii.Strings(ShowcaseBlockedIdentity),
+		Budget:            &directaccess.BudgetKillSwitch{MonthlyLimitUsd: jsii.Number(100), Emails: jsii.Strings("ops@example.com")},
+		EncryptionKey:     &directaccess.CustomerKey{},
+		AuditTrail:        &directaccess.AuditTrail{},
+		SignInProtection:  &directaccess.SignInProtection{},
+		EmailSender:       &directaccess.EmailSender{FromEmail: jsii.String("no-reply@example.com"), SesRegion: jsii.String("us-east-1")},
+		TopTalkers:        &directaccess.TopTalkers{},
 	})
 	AddFrontendOutputs(stack, access)
 	ExplainUserPoolChoices(access)

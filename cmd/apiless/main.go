@@ -3,6 +3,7 @@
 // generated from the table) and "apiless <command> -h" prints a command's own usage:
 //
 //	apiless verify   prove that no identity reaches another's data
+//	apiless diff     show what each audience gains and loses between two templates
 //	apiless config   write the frontend config from deploy outputs
 //	apiless dev      serve the template locally, enforcing its IAM policies
 //
@@ -28,7 +29,8 @@ type command struct {
 
 // commands is every subcommand, in the order the usage lists them.
 var commands = []command{
-	{"verify", "evaluate the IAM policies of synthesized templates and report who can reach what", runVerify},
+	{"verify", "evaluate the IAM policies of synthesized templates and report who can reach what", runVerifyOrDiff},
+	{"diff", diffSynopsis, runDiffCommand},
 	{"config", configSynopsis, runConfig},
 	{"dev", devSynopsis, runDev},
 }

@@ -12,11 +12,46 @@ func ValidateProps(props *DirectAccessProps) error {
 	return problems.Err("DirectAccess: invalid props")
 }
 
+// newSpec applies defaults and validates, one prop group at a time in the order the props are
+// declared. It never panics on bad input and never calls a brought-in CDK object: every problem
+// is collected so the user sees them all in one synth.
+func newSpec(props *DirectAccessProps) (*spec, validation.List) {
+	if props == nil {
+		props = &DirectAccessProps{}
+	}
+	c := &checker{props: props, s: &spec{guests: props.Guests != nil}, groupNames: map[string]bool{}, groupGranted: map[string]bool{}}
+	c.pool()
+	c.removal()
+	c.guests()
+	c.groups()
+	c.tenant()
+	c.tables()
+	c.buckets()
+	c.ungrantedGroups()
+	c.origins()
+	c.identityPoolName()
+	c.constructIDs()
+	c.accessSwitches()
+	c.budget()
+	c.signIn()
+	if a := props.AuditTrail; a != nil {
+		c.s.auditDays = c.wholeNumber("AuditTrail.LogRetentionDays", a.LogRetentionDays, 365, 1, 3650, "days")
+	}
+	if k := props.EncryptionKey; k != nil {
+		c.s.key = &keySpec{existing: k.Key}
+	}
+	c.s.accessLogs = props.AccessLogsBucket
+	c.riskyChoices()
+	return c.s, c.problems
+}
+
 // compiled is everything the wiring needs: the spec and every role's statements packed into
 // managed policies.
 type compiled struct {
 	*spec
 	packs map[roleKind][][]statement
+	// guards are the Deny policies beside the grants (block list, maintenance, budget).
+	guards []guardPolicy
 }
 
 // compile validates props, checks the brought-in resources for one resource under two names,
@@ -36,6 +71,7 @@ func compile(props *DirectAccessProps) (*compiled, validation.List) {
 		}
 		out.packs[p.Role] = pk
 	}
+	out.guards = guardPolicies(s)
 	if len(problems) == 0 {
 		problems = append(problems, checkResourceCount(out)...)
 	}
@@ -58,6 +94,22 @@ func (c *compiled) resourceCount() int {
 		n += 1 + len(c.packs[r]) // the role and its managed policies
 	}
 	n += len(c.groups) // one user pool group per group role
+	n += len(c.guards)
+	if c.key != nil && c.key.existing == nil {
+		n++
+	}
+	if c.auditDays > 0 {
+		n += 3 // trail, log bucket and its policy
+	}
+	if c.rateLimit > 0 {
+		n += 2 // web ACL and its association
+	}
+	if c.topTalkers {
+		n += 2 * len(c.tables) // at most two alarms (reads, writes) per table
+	}
+	if c.budget != nil {
+		n += 4 // budget, budget action, execution role and its policy
+	}
 	for _, t := range c.tables {
 		if !t.imported {
 			n++

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -63,6 +64,8 @@ type directAccess struct {
 	roles          map[roleKind]awsiam.Role
 	tables         map[string]awsdynamodb.ITable
 	buckets        map[string]awss3.IBucket
+	key            awskms.IKey
+	createdKey     awskms.Key
 	manifest       *manifest.Manifest
 }
 
@@ -84,6 +87,7 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	}
 	d.wireUserPool()
 	d.wireIdentityPool()
+	d.wireKey()
 	for _, t := range c.tables {
 		d.tables[t.name] = d.wireTable(t)
 	}
@@ -94,9 +98,15 @@ func NewDirectAccess(scope constructs.Construct, id *string, props *DirectAccess
 	for _, b := range c.buckets {
 		d.buckets[b.name] = d.wireBucket(b, logs)
 	}
+	path := str(d.Node().Path())
+	if err := claimResources(d.Node().Root(), path, c.spec, d.tables, d.buckets, logs).Err("DirectAccess " + path + ": invalid props"); err != nil {
+		panic(err)
+	}
 	for _, r := range c.roles() {
 		d.wirePolicies(r, c.packs[r])
 	}
+	d.wireGuardPolicies()
+	d.wireAudit(logs)
 	d.manifest = buildManifest(c.spec, d.deployIDs())
 	d.recordManifest()
 	return d
@@ -164,9 +174,12 @@ func (d *directAccess) wireUserPool() {
 			name: awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MinLen: jsii.Number(1), MaxLen: jsii.Number(128)}),
 		}
 	}
-	pool := awscognito.NewUserPool(d, jsii.String("UserPool"), &awscognito.UserPoolProps{
-		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
-		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+	poolProps := &awscognito.UserPoolProps{
+		SignInAliases: &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		AutoVerify:    &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		// An email change applies only once the new address is verified: a stolen access token
+		// cannot move the account (and its password reset) to an attacker's address.
+		KeepOriginal:      &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)},
 		SelfSignUpEnabled: jsii.Bool(true),
 		StandardAttributes: &awscognito.StandardAttributes{
 			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
@@ -178,7 +191,12 @@ func (d *directAccess) wireUserPool() {
 		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
 		DeletionProtection: jsii.Bool(d.spec.removal.retained),
 		RemovalPolicy:      d.spec.removal.policy,
-	})
+	}
+	signInPoolProps(poolProps, d.spec.threatProtection, d.spec.email)
+	pool := awscognito.NewUserPool(d, jsii.String("UserPool"), poolProps)
+	if d.spec.rateLimit > 0 {
+		wireWebACL(d, pool.UserPoolArn(), d.spec.rateLimit)
+	}
 	client := awscognito.NewUserPoolClient(d, jsii.String("UserPoolClient"), &awscognito.UserPoolClientProps{
 		UserPool:                   pool,
 		GenerateSecret:             jsii.Bool(false),
@@ -188,11 +206,14 @@ func (d *directAccess) wireUserPool() {
 		// No hosted UI: the browser signs in with SRP, so no OAuth flow (implicit grant
 		// included) is left open.
 		DisableOAuth: jsii.Bool(true),
-		// Only these attributes are writable by users: a tenant claim or any other custom
+		// Only email and name are writable by users: a tenant claim or any other custom
 		// attribute that decides access must never be set by the user it describes.
 		WriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{
-			Email: jsii.Bool(true), Fullname: jsii.Bool(true), PreferredUsername: jsii.Bool(true),
+			Email: jsii.Bool(true), Fullname: jsii.Bool(true),
 		}),
+		IdTokenValidity:      awscdk.Duration_Minutes(jsii.Number(idTokenMinutes)),
+		AccessTokenValidity:  awscdk.Duration_Minutes(jsii.Number(idTokenMinutes)),
+		RefreshTokenValidity: awscdk.Duration_Days(jsii.Number(refreshTokenDays)),
 	})
 	d.userPool, d.userPoolClient = pool, client
 }
@@ -236,30 +257,7 @@ func (d *directAccess) wireIdentityPool() {
 		d.roles[roleGuest] = d.newRole(d, "GuestRole", "unauthenticated", false, "Guests (unauthenticated identities) of the identity pool")
 		roles["unauthenticated"] = d.roles[roleGuest].RoleArn()
 	}
-	var mappings interface{}
-	if len(d.spec.groups) > 0 {
-		groups := constructs.NewConstruct(d, jsii.String("Groups"))
-		for _, g := range d.spec.groups {
-			scope := constructs.NewConstruct(groups, jsii.String(g.name))
-			role := d.newRole(scope, "Role", "authenticated", tagSessions, fmt.Sprintf("Members of user pool group %s", g.name))
-			d.roles[groupRole(g.name)] = role
-			awscognito.NewCfnUserPoolGroup(scope, jsii.String("Group"), &awscognito.CfnUserPoolGroupProps{
-				UserPoolId: d.userPool.UserPoolId(),
-				GroupName:  jsii.String(g.name),
-				Precedence: jsii.Number(g.precedence),
-				RoleArn:    role.RoleArn(),
-			})
-		}
-		// Token mapping: Cognito hands a member the role of their highest-precedence group
-		// (cognito:preferred_role); users in no group keep the authenticated role.
-		mappings = map[string]interface{}{
-			"UserPool": &awscognito.CfnIdentityPoolRoleAttachment_RoleMappingProperty{
-				Type:                    jsii.String("Token"),
-				AmbiguousRoleResolution: jsii.String("AuthenticatedRole"),
-				IdentityProvider:        jsii.String(*d.ProviderName() + ":" + *d.userPoolClient.UserPoolClientId()),
-			},
-		}
-	}
+	mappings := d.wireGroups(tagSessions)
 	awscognito.NewCfnIdentityPoolRoleAttachment(d, jsii.String("RoleAttachment"), &awscognito.CfnIdentityPoolRoleAttachmentProps{
 		IdentityPoolId: d.identityPool.Ref(),
 		Roles:          roles,
@@ -272,6 +270,35 @@ func (d *directAccess) wireIdentityPool() {
 			PrincipalTags:        map[string]interface{}{d.spec.tenantTag: d.spec.tenantClaim},
 			UseDefaults:          jsii.Bool(false),
 		})
+	}
+}
+
+// wireGroups creates each group with its role and returns the identity pool's role mapping
+// (nil without groups).
+func (d *directAccess) wireGroups(tagSessions bool) interface{} {
+	if len(d.spec.groups) == 0 {
+		return nil
+	}
+	groups := constructs.NewConstruct(d, jsii.String("Groups"))
+	for _, g := range d.spec.groups {
+		scope := constructs.NewConstruct(groups, jsii.String(g.name))
+		role := d.newRole(scope, "Role", "authenticated", tagSessions, fmt.Sprintf("Members of user pool group %s", g.name))
+		d.roles[groupRole(g.name)] = role
+		awscognito.NewCfnUserPoolGroup(scope, jsii.String("Group"), &awscognito.CfnUserPoolGroupProps{
+			UserPoolId: d.userPool.UserPoolId(),
+			GroupName:  jsii.String(g.name),
+			Precedence: jsii.Number(g.precedence),
+			RoleArn:    role.RoleArn(),
+		})
+	}
+	// Token mapping: Cognito hands a member the role of their highest-precedence group
+	// (cognito:preferred_role); users in no group keep the authenticated role.
+	return map[string]interface{}{
+		"UserPool": &awscognito.CfnIdentityPoolRoleAttachment_RoleMappingProperty{
+			Type:                    jsii.String("Token"),
+			AmbiguousRoleResolution: jsii.String("AuthenticatedRole"),
+			IdentityProvider:        jsii.String(*d.ProviderName() + ":" + *d.userPoolClient.UserPoolClientId()),
+		},
 	}
 }
 
@@ -296,9 +323,13 @@ func (d *directAccess) wireTable(t tableSpec) awsdynamodb.ITable {
 	if t.existing != nil {
 		return t.existing
 	}
+	var caps *awsdynamodb.MaxThroughputProps
+	if t.maxRead > 0 {
+		caps = &awsdynamodb.MaxThroughputProps{MaxReadRequestUnits: jsii.Number(t.maxRead), MaxWriteRequestUnits: jsii.Number(t.maxWrite)}
+	}
 	tp := &awsdynamodb.TablePropsV2{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(t.partitionKey), Type: awsdynamodb.AttributeType_STRING},
-		Billing:      awsdynamodb.Billing_OnDemand(nil),
+		Billing:      awsdynamodb.Billing_OnDemand(caps),
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
@@ -332,28 +363,21 @@ func (d *directAccess) wireTable(t tableSpec) awsdynamodb.ITable {
 	if lsis != nil {
 		tp.LocalSecondaryIndexes = &lsis
 	}
-	return awsdynamodb.NewTableV2(d, jsii.String(t.name), tp)
+	if d.spec.topTalkers {
+		tp.ContributorInsights = jsii.Bool(true)
+	}
+	table := awsdynamodb.NewTableV2(d, jsii.String(t.name), tp)
+	d.useCustomerKey(table)
+	if d.spec.topTalkers {
+		wireThrottleAlarms(d, t.name, table.TableName(), d.spec.alarmTopic)
+	}
+	return table
 }
 
 // CORS for browsers using the AWS SDK for JavaScript v3: ETag for multipart uploads, the
 // checksum headers it sends by default, and the request IDs for support cases.
 var corsExposedHeaders = []string{
 	"ETag", "x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-request-id", "x-amz-id-2", "x-amz-server-side-encryption",
-}
-
-// SecureBucketProps is the baseline of every bucket the construct creates: all public access
-// blocked, SSL and TLS 1.2+ enforced, S3-managed encryption, versioning, ACLs disabled, and the
-// given removal policy. Stacks start from it for buckets of their own.
-func SecureBucketProps(removal awscdk.RemovalPolicy) *awss3.BucketProps {
-	return &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     removal,
-	}
 }
 
 // newAccessLogsBucket creates the bucket that receives server access logs. S3 log delivery
@@ -366,7 +390,10 @@ func (d *directAccess) newAccessLogsBucket() awss3.IBucket {
 		// a bucket policy is used and ACLs stay disabled.
 		props.ObjectOwnership = awss3.ObjectOwnership_OBJECT_WRITER
 	}
-	props.LifecycleRules = &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(365)), NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30))}}
+	props.LifecycleRules = &[]*awss3.LifecycleRule{{
+		Expiration: awscdk.Duration_Days(jsii.Number(365)), NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(DefaultNoncurrentVersionDays)),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(DefaultIncompleteUploadDays)),
+	}}
 	logs := awss3.NewBucket(d, jsii.String("AccessLogs"), props)
 	addNagSuppression(logs.Node().DefaultChild().(awscdk.CfnResource), "AwsSolutions-S1", "This is the server access log bucket; logging its own access would loop.")
 	return logs
@@ -387,9 +414,17 @@ func (d *directAccess) wireBucket(b bucketSpec, logs awss3.IBucket) awss3.IBucke
 		}}
 	}
 	bp := SecureBucketProps(d.spec.removal.policy)
+	if d.key != nil {
+		bp.Encryption, bp.EncryptionKey, bp.BucketKeyEnabled = awss3.BucketEncryption_KMS, d.key, jsii.Bool(true)
+	}
 	bp.Cors = cors
 	bp.ServerAccessLogsBucket = logs
 	bp.ServerAccessLogsPrefix = jsii.String(b.name + "/")
+	bp.LifecycleRules = &[]*awss3.LifecycleRule{{
+		Id:                                  jsii.String("AbortUploadsExpireOldVersions"),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(b.incompleteUploadDays)),
+		NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(b.noncurrentVersionDays)),
+	}}
 	return awss3.NewBucket(d, jsii.String(b.name), bp)
 }
 
@@ -416,6 +451,92 @@ func (d *directAccess) wirePolicies(r roleKind, packs [][]statement) {
 	}
 }
 
+// wireAudit records the data events of the construct's tables and buckets, when asked for.
+func (d *directAccess) wireAudit(accessLogs awss3.IBucket) {
+	if d.spec.auditDays == 0 {
+		return
+	}
+	a := auditTarget{days: d.spec.auditDays, accessLogs: accessLogs}
+	a.key = d.createdKey
+	for _, t := range d.spec.tables {
+		a.tableArns = append(a.tableArns, d.tables[t.name].TableArn())
+	}
+	for _, b := range d.spec.buckets {
+		a.bucketArns = append(a.bucketArns, d.buckets[b.name].BucketArn())
+	}
+	wireAuditTrail(d, a)
+}
+
+// wireKey creates or brings in the customer managed key.
+func (d *directAccess) wireKey() {
+	k := d.spec.key
+	switch {
+	case k == nil:
+	case k.existing != nil:
+		d.key = k.existing
+	default:
+		d.createdKey = awskms.NewKey(d, jsii.String("DataKey"), &awskms.KeyProps{
+			Description:       jsii.String("apiless: encrypts the tables and buckets of the DirectAccess construct"),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     d.spec.removal.policy,
+		})
+		d.key = d.createdKey
+	}
+}
+
+// useCustomerKey puts the customer key on a new table's replica. TableV2's CustomerManagedKey
+// cannot render in a region-agnostic stack (it needs each replica's region); the table has one
+// replica, in the stack's region, so the key's ARN is set on it directly.
+func (d *directAccess) useCustomerKey(t awsdynamodb.TableV2) {
+	if d.key == nil {
+		return
+	}
+	cfn := t.Node().DefaultChild().(awsdynamodb.CfnGlobalTable)
+	cfn.AddPropertyOverride(jsii.String("Replicas.0.SSESpecification"), map[string]any{"KMSMasterKeyId": d.key.KeyArn()})
+}
+
+// fillPlaceholders puts deploy-time values (tokens) into a condition value.
+func (d *directAccess) fillPlaceholders(v string) string {
+	if !strings.Contains(v, "{") {
+		return v
+	}
+	v = strings.ReplaceAll(v, regionPlaceholder, *awscdk.Stack_Of(d).Region())
+	for name, b := range d.buckets {
+		v = strings.ReplaceAll(v, bucketArnPlaceholder(name), *b.BucketArn())
+	}
+	for name, t := range d.tables {
+		v = strings.ReplaceAll(v, tableNamePlaceholder(name), *t.TableName())
+	}
+	return v
+}
+
+// wireGuardPolicies attaches the block list and maintenance policies to every role.
+func (d *directAccess) wireGuardPolicies() {
+	var roles []awsiam.IRole
+	for _, r := range d.spec.roles() {
+		roles = append(roles, d.roles[r])
+	}
+	for _, g := range d.spec.guards {
+		if g.attached {
+			d.newGuardPolicy(g, &roles)
+		} else if d.spec.budget != nil {
+			wireBudget(d, d.spec.budget, d.newGuardPolicy(g, nil), roles)
+		}
+	}
+}
+
+func (d *directAccess) newGuardPolicy(g guardPolicy, roles *[]awsiam.IRole) awsiam.ManagedPolicy {
+	var stmts []awsiam.PolicyStatement
+	for _, s := range g.statements {
+		stmts = append(stmts, d.render(s))
+	}
+	return awsiam.NewManagedPolicy(d, jsii.String(g.id), &awsiam.ManagedPolicyProps{
+		Description: jsii.String(g.description),
+		Roles:       roles,
+		Statements:  &stmts,
+	})
+}
+
 // createdLogicalID is the logical ID of a table or bucket the construct created.
 func (d *directAccess) createdLogicalID(r resource) (string, bool) {
 	var node constructs.Node
@@ -433,14 +554,13 @@ func (d *directAccess) createdLogicalID(r resource) (string, bool) {
 	return *awscdk.Stack_Of(d).GetLogicalId(cfn), true
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func (d *directAccess) arn(r resource) string {
+	if r.Kind == anyResource {
+		return "*"
+	}
+	if r.Kind == keyResource {
+		return *d.key.KeyArn()
+	}
 	if r.Kind == tableResource {
 		return *d.tables[r.Name].TableArn() + r.Suffix
 	}
@@ -467,10 +587,14 @@ func (d *directAccess) render(s statement) awsiam.PolicyStatement {
 		for op, kv := range s.Conditions {
 			m := map[string]interface{}{}
 			for k, v := range kv {
-				if len(v) == 1 {
-					m[k] = v[0]
+				filled := make([]string, len(v))
+				for i, x := range v {
+					filled[i] = d.fillPlaceholders(x)
+				}
+				if len(filled) == 1 {
+					m[k] = filled[0]
 				} else {
-					m[k] = v
+					m[k] = filled
 				}
 			}
 			c[op] = m

@@ -100,8 +100,9 @@ func TestDefaults(t *testing.T) {
 	if cors, ok := bucket["Properties"].(map[string]any)["CorsConfiguration"]; ok {
 		t.Errorf("default bucket has CORS %v; want none without CorsAllowedOrigins", cors)
 	}
-	if len(s.Warnings) != 0 {
-		t.Errorf("defaults produce warnings %v; want none", s.Warnings)
+	// One warning by default: codes are sent by Cognito's built-in sender until EmailSender is set.
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "apiless:cognitoEmailSender") {
+		t.Errorf("defaults produce warnings %v; want only the built-in email sender's", s.Warnings)
 	}
 	// Every stateful resource is retained, the identity pool included: it is the only map from
 	// users to the identity IDs their items and folders are keyed by.

@@ -43,19 +43,32 @@ func buildManifest(s *spec, ids deployIDs) *manifest.Manifest {
 		m.Groups = append(m.Groups, manifest.Group{Name: g.name, Precedence: int(g.precedence)})
 	}
 	for _, t := range s.tables {
-		m.Tables = append(m.Tables, manifestTable(t, ids.tableNames[t.name]))
+		m.Tables = append(m.Tables, manifestTable(t, ids.tableNames[t.name], s.maintenance))
 	}
 	for _, b := range s.buckets {
-		m.Buckets = append(m.Buckets, manifestBucket(b, ids.bucketNames[b.name]))
+		m.Buckets = append(m.Buckets, manifestBucket(b, ids.bucketNames[b.name], s.maintenance))
 	}
 	return m
+}
+
+// inService is whether an operation is still granted under a maintenance mode: the manifest
+// declares what identities may do now, so verify expects the maintenance denies and a frontend
+// can show the app as read-only.
+func inService(mode MaintenanceMode, op string) bool {
+	switch mode {
+	case MaintenanceOff:
+		return false
+	case MaintenanceReadOnly:
+		return op != string(TableWrite) && op != string(TableDelete) // the storage names are the same
+	}
+	return true
 }
 
 func (p passwordPolicy) manifest() *manifest.PasswordPolicy {
 	return &manifest.PasswordPolicy{MinLength: p.minLength, RequireLowercase: p.lowercase, RequireUppercase: p.uppercase, RequireNumbers: p.digits, RequireSymbols: p.symbols}
 }
 
-func manifestTable(t tableSpec, physical string) manifest.Table {
+func manifestTable(t tableSpec, physical string, mode MaintenanceMode) manifest.Table {
 	mt := manifest.Table{
 		Name: t.name, TableName: physical, PartitionKey: t.partitionKey,
 		SortKey: t.sortKey, PartitionKeyValue: string(t.partitionValue), Access: map[string][]string{},
@@ -66,7 +79,7 @@ func manifestTable(t tableSpec, physical string) manifest.Table {
 	}
 	for a, ops := range t.grants {
 		for _, op := range allTableOperations {
-			if slices.Contains(ops, op) {
+			if slices.Contains(ops, op) && inService(mode, string(op)) {
 				mt.Access[string(a)] = append(mt.Access[string(a)], string(op))
 			}
 		}
@@ -74,13 +87,13 @@ func manifestTable(t tableSpec, physical string) manifest.Table {
 	return mt
 }
 
-func manifestBucket(b bucketSpec, physical string) manifest.Bucket {
+func manifestBucket(b bucketSpec, physical string, mode MaintenanceMode) manifest.Bucket {
 	mb := manifest.Bucket{Name: b.name, BucketName: physical, Paths: map[string]map[string][]string{}}
 	for _, p := range b.paths {
 		rules := map[string][]string{}
 		for a, ops := range p.grants {
 			for _, op := range allStorageOperations {
-				if slices.Contains(ops, op) {
+				if slices.Contains(ops, op) && inService(mode, string(op)) {
 					rules[string(a)] = append(rules[string(a)], string(op))
 				}
 			}

@@ -3,6 +3,7 @@ package directaccess
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -19,6 +20,8 @@ const (
 	estimatedBucketArnLen = len("arn:aws-us-gov:s3:::") + 63                                        // longest bucket name
 )
 
+var placeholderPattern = regexp.MustCompile(`\{(region|bucketArn:[^}]*|tableName:[^}]*)\}`)
+
 // estimatedSize is the JSON length of the statement with every ARN at its estimated length.
 func (s statement) estimatedSize() int {
 	var res []string
@@ -30,7 +33,12 @@ func (s statement) estimatedSize() int {
 		res = append(res, strings.Repeat("x", n)+r.Suffix)
 	}
 	b, _ := json.Marshal(map[string]any{"Sid": s.Sid, "Effect": s.Effect, "Action": s.Actions, "Resource": res, "Condition": s.Conditions})
-	return len(b)
+	// Placeholders in conditions become ARNs, names and regions of their longest length.
+	n := len(b)
+	for _, m := range placeholderPattern.FindAllString(string(b), -1) {
+		n += max(estimatedBucketArnLen, 255) - len(m)
+	}
+	return n
 }
 
 // packPolicies splits a role's statements into managed policies that each stay under IAM's

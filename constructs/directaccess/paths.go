@@ -35,6 +35,15 @@ func parsePath(path string) (pathTemplate, validation.List) {
 		problems.Add("", validation.Required, path, `path "": is empty; expected a folder ending in "/*", e.g. "private/{identity}/*"`)
 		return pathTemplate{}, problems
 	}
+	checkPathShape(path, bad)
+	checkPathAlphabet(path, bad)
+	folder := strings.TrimSuffix(path, "/*")
+	token := checkPathTokens(folder, bad)
+	return pathTemplate{raw: path, folder: folder, token: token}, problems
+}
+
+// checkPathShape: Amplify Gen 2's rules for where slashes and the wildcard go.
+func checkPathShape(path string, bad func(string, ...any)) {
 	if strings.HasPrefix(path, "/") {
 		bad(`starts with "/"; S3 keys have no leading slash, expected e.g. "private/{identity}/*"`)
 	}
@@ -47,6 +56,15 @@ func parsePath(path string) (pathTemplate, validation.List) {
 	if i := strings.Index(path, "*"); i >= 0 && i != len(path)-1 {
 		bad(`has "*" before the end; a wildcard is allowed only as the final "/*"`)
 	}
+	if n := len(strings.NewReplacer(identityToken, longestIdentityID, tenantToken, "").Replace(path)); n > maxKeyBytes-1 {
+		bad("is %d bytes long with an identity ID in place of %s; an S3 key holds at most %d bytes, so no object could be stored under it. Expected a shorter path", n, identityToken, maxKeyBytes)
+	}
+}
+
+// checkPathAlphabet refuses every character IAM reads as a pattern or a variable ("*" is
+// checked with the shape, "$" and braces with the tokens) and what S3 keys cannot hold
+// sensibly: folder names are literal, so a rule can never hide a wildcard.
+func checkPathAlphabet(path string, bad func(string, ...any)) {
 	if strings.Contains(path, "?") {
 		bad(`contains "?", which IAM matches as any one character (so "privat?/*" would also reach "private/<every identity>/"); expected literal folder names`)
 	}
@@ -56,10 +74,10 @@ func parsePath(path string) (pathTemplate, validation.List) {
 	if !utf8.ValidString(path) {
 		bad("is not valid UTF-8; S3 keys are UTF-8")
 	}
-	if n := len(strings.NewReplacer(identityToken, longestIdentityID, tenantToken, "").Replace(path)); n > maxKeyBytes-1 {
-		bad("is %d bytes long with an identity ID in place of %s; an S3 key holds at most %d bytes, so no object could be stored under it. Expected a shorter path", n, identityToken, maxKeyBytes)
-	}
-	folder := strings.TrimSuffix(path, "/*")
+}
+
+// checkPathTokens checks where {identity} and {tenant} stand and returns the one used.
+func checkPathTokens(folder string, bad func(string, ...any)) string {
 	segments := strings.Split(folder, "/")
 	token := ""
 	tokens := 0
@@ -90,7 +108,7 @@ func parsePath(path string) (pathTemplate, validation.List) {
 	if tokens > 1 {
 		bad("has %d identity/tenant tokens; at most one is allowed", tokens)
 	}
-	return pathTemplate{raw: path, folder: folder, token: token}, problems
+	return token
 }
 
 // isUnder reports whether p is nested inside the folder of other (strictly).

@@ -60,7 +60,79 @@ func roleStatements(s *spec, r roleKind) []statement {
 	for _, b := range s.buckets {
 		stmts = append(stmts, bucketStatements(s, b, auds)...)
 	}
-	return stmts
+	stmts = append(stmts, keyStatements(s, auds)...)
+	return append(stmts, presignedDenies(s)...)
+}
+
+// keyStatements are the KMS actions S3 and DynamoDB need, with the caller's credentials, to
+// serve the role's grants on the tables and buckets encrypted with the customer key: only
+// through those services (kms:ViaService) and only for those tables and buckets (the
+// encryption context each service sets), so the key cannot be called from the browser.
+func keyStatements(s *spec, auds []audience) []statement {
+	if s.key == nil {
+		return nil
+	}
+	var out []statement
+	var tables []string
+	for _, t := range s.tables {
+		if !t.imported && len(tableOpsOf(t, auds)) > 0 {
+			tables = append(tables, tableNamePlaceholder(t.name))
+		}
+	}
+	if len(tables) > 0 {
+		c := conditions{}
+		c.add("StringEquals", "kms:ViaService", "dynamodb."+regionPlaceholder+".amazonaws.com")
+		c.add("StringEquals", "kms:EncryptionContext:aws:dynamodb:tableName", tables...)
+		out = append(out, statement{Effect: "Allow", Actions: []string{"kms:Decrypt"}, Resources: []resource{{Kind: keyResource}}, Conditions: c, sidBase: "KeyForTables"})
+	}
+	var read, write []string
+	for _, b := range s.buckets {
+		if b.imported {
+			continue
+		}
+		ctx := []string{bucketArnPlaceholder(b.name), bucketArnPlaceholder(b.name) + "/*"}
+		ops := bucketOpsOf(b, auds)
+		if slices.Contains(ops, StorageWrite) {
+			write = append(write, ctx...)
+		} else if slices.Contains(ops, StorageGet) {
+			read = append(read, ctx...)
+		}
+	}
+	// Uploads need GenerateDataKey, and Decrypt for multipart uploads; reads need Decrypt.
+	for _, k := range []struct {
+		actions []string
+		arns    []string
+		sid     string
+	}{{[]string{"kms:Decrypt", "kms:GenerateDataKey"}, write, "KeyForUploads"}, {[]string{"kms:Decrypt"}, read, "KeyForDownloads"}} {
+		if len(k.arns) == 0 {
+			continue
+		}
+		c := conditions{}
+		c.add("StringEquals", "kms:ViaService", "s3."+regionPlaceholder+".amazonaws.com")
+		c.add("StringLike", "kms:EncryptionContext:aws:s3:arn", k.arns...)
+		out = append(out, statement{Effect: "Allow", Actions: k.actions, Resources: []resource{{Kind: keyResource}}, Conditions: c, sidBase: k.sid})
+	}
+	return out
+}
+
+// tableOpsOf is what the audiences may do on a table.
+func tableOpsOf(t tableSpec, auds []audience) []TableOperation {
+	var ops []TableOperation
+	for _, a := range auds {
+		ops = appendNew(ops, t.grants[a]...)
+	}
+	return ops
+}
+
+// bucketOpsOf is what the audiences may do anywhere in a bucket.
+func bucketOpsOf(b bucketSpec, auds []audience) []StorageOperation {
+	var ops []StorageOperation
+	for _, p := range b.paths {
+		for _, a := range auds {
+			ops = appendNew(ops, p.grants[a]...)
+		}
+	}
+	return ops
 }
 
 func tableStatements(s *spec, t tableSpec, auds []audience) []statement {
@@ -108,6 +180,8 @@ func tableStatements(s *spec, t tableSpec, auds []audience) []statement {
 	// Without a key in the request ForAllValues is vacuously true; this makes such a request
 	// (a Scan, or any future keyless action) fail instead.
 	cond.add("Null", "dynamodb:LeadingKeys", "false")
+	// DynamoDB also answers plain HTTP: credentials and items must not cross the wire in clear.
+	cond.add("Bool", "aws:SecureTransport", "true")
 	if t.attributes != nil {
 		sidBase += "Attributes"
 		cond.add("ForAllValues:StringEquals", "dynamodb:Attributes", t.attributes...)
@@ -121,64 +195,77 @@ func bucketStatements(s *spec, b bucketSpec, auds []audience) []statement {
 	var allows, denies []statement
 	for _, p := range b.paths {
 		for _, a := range auds {
-			ops := p.grants[a]
-			if len(ops) == 0 {
-				continue
-			}
-			folder := p.render(a, s.tenantTag)
-			scope := "Shared"
-			var cond conditions
-			switch {
-			case a == audienceOwner:
-				scope = "Own"
-			case a == audienceTenant:
-				scope = "Tenant"
-				cond = conditions{}
-				addTenantGuards(cond, s.tenantTag)
-			}
-			if actions := objectActions(ops); len(actions) > 0 {
-				allows = append(allows, statement{Effect: "Allow", Actions: actions,
-					Resources:  []resource{{Kind: bucketResource, Name: b.name, Suffix: "/" + folder + "/*"}},
-					Conditions: cond.clone(), sidBase: scope + "Objects"})
-			}
-			if slices.Contains(ops, StorageList) {
-				lc := cond.clone()
-				if lc == nil {
-					lc = conditions{}
-				}
-				lc.add("StringLike", "s3:prefix", folder+"/", folder+"/*")
-				allows = append(allows, statement{Effect: "Allow", Actions: []string{listAction},
-					Resources:  []resource{{Kind: bucketResource, Name: b.name}},
-					Conditions: lc, sidBase: scope + "FolderList"})
-			}
+			allows = append(allows, pathGrants(s, b.name, p, a)...)
 		}
-		// A rule nested in another takes away what the broader rule grants and it does not.
 		for _, parent := range b.paths {
-			if !p.isUnder(parent.pathTemplate) {
-				continue
-			}
-			var granted, inherited []StorageOperation
-			for _, a := range auds {
-				granted = append(granted, p.grants[a]...)
-				inherited = append(inherited, parent.grants[a]...)
-			}
-			var taken []StorageOperation
-			for _, op := range allStorageOperations {
-				if slices.Contains(inherited, op) && !slices.Contains(granted, op) {
-					taken = append(taken, op)
-				}
-			}
-			if actions := objectActions(taken); len(actions) > 0 {
-				denies = append(denies, statement{Effect: "Deny", Actions: actions,
-					Resources: []resource{{Kind: bucketResource, Name: b.name, Suffix: "/" + p.folder + "/*"}},
-					sidBase:   "DenyNestedObjects"})
-			}
-			if slices.Contains(taken, StorageList) {
-				denies = append(denies, nestedListDenies(b.name, parent.folder, p.folder)...)
+			if p.isUnder(parent.pathTemplate) {
+				denies = append(denies, nestedDenies(b.name, parent, p, auds)...)
 			}
 		}
 	}
 	return append(allows, denies...)
+}
+
+// pathGrants is what one audience gets on one path: its objects and the listing of its folder.
+func pathGrants(s *spec, bucket string, p pathSpec, a audience) []statement {
+	ops := p.grants[a]
+	if len(ops) == 0 {
+		return nil
+	}
+	folder := p.render(a, s.tenantTag)
+	scope := "Shared"
+	var cond conditions
+	switch a {
+	case audienceOwner:
+		scope = "Own"
+	case audienceTenant:
+		scope = "Tenant"
+		cond = conditions{}
+		addTenantGuards(cond, s.tenantTag)
+	}
+	var out []statement
+	if actions := objectActions(ops); len(actions) > 0 {
+		out = append(out, statement{Effect: "Allow", Actions: actions,
+			Resources:  []resource{{Kind: bucketResource, Name: bucket, Suffix: "/" + folder + "/*"}},
+			Conditions: cond.clone(), sidBase: scope + "Objects"})
+	}
+	if slices.Contains(ops, StorageList) {
+		lc := cond.clone()
+		if lc == nil {
+			lc = conditions{}
+		}
+		lc.add("StringLike", "s3:prefix", folder+"/", folder+"/*")
+		out = append(out, statement{Effect: "Allow", Actions: []string{listAction},
+			Resources:  []resource{{Kind: bucketResource, Name: bucket}},
+			Conditions: lc, sidBase: scope + "FolderList"})
+	}
+	return out
+}
+
+// nestedDenies: a rule nested in another takes away what the broader rule grants and it does
+// not.
+func nestedDenies(bucket string, parent, p pathSpec, auds []audience) []statement {
+	var granted, inherited []StorageOperation
+	for _, a := range auds {
+		granted = append(granted, p.grants[a]...)
+		inherited = append(inherited, parent.grants[a]...)
+	}
+	var taken []StorageOperation
+	for _, op := range allStorageOperations {
+		if slices.Contains(inherited, op) && !slices.Contains(granted, op) {
+			taken = append(taken, op)
+		}
+	}
+	var out []statement
+	if actions := objectActions(taken); len(actions) > 0 {
+		out = append(out, statement{Effect: "Deny", Actions: actions,
+			Resources: []resource{{Kind: bucketResource, Name: bucket, Suffix: "/" + p.folder + "/*"}},
+			sidBase:   "DenyNestedObjects"})
+	}
+	if slices.Contains(taken, StorageList) {
+		out = append(out, nestedListDenies(bucket, parent.folder, p.folder)...)
+	}
+	return out
 }
 
 // nestedListDenies take away listing a nested folder. Listing its own prefix is denied outright.
@@ -299,4 +386,87 @@ func resourcesKey(rs []resource) string {
 		parts[i] = string(r.Kind) + ":" + r.Name + r.Suffix
 	}
 	return strings.Join(parts, ",")
+}
+
+// The actions the construct ever grants on objects and listings.
+var grantedStorageActions = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", listAction}
+
+// presignedDenies take away query-string (presigned URL) and POST-form authentication on every
+// bucket: a presigned URL carries the signer's rights to whoever holds it. With PresignedGets,
+// GetObject may be presigned, but is refused once the signature is older than the maximum age.
+func presignedDenies(s *spec) []statement {
+	var on []resource
+	for _, b := range s.buckets {
+		on = append(on, resource{Kind: bucketResource, Name: b.name}, resource{Kind: bucketResource, Name: b.name, Suffix: "/*"})
+	}
+	if len(on) == 0 {
+		return nil
+	}
+	if s.presignedMaxAge == 0 {
+		c := conditions{}
+		c.add("StringEquals", "s3:authType", "REST-QUERY-STRING", "POST")
+		return []statement{{Effect: "Deny", Actions: grantedStorageActions, Resources: on, Conditions: c, sidBase: "DenyPresigned"}}
+	}
+	others := conditions{}
+	others.add("StringEquals", "s3:authType", "REST-QUERY-STRING", "POST")
+	old := conditions{}
+	old.add("StringEquals", "s3:authType", "REST-QUERY-STRING")
+	// s3:signatureAge is in milliseconds.
+	old.add("NumericGreaterThan", "s3:signatureAge", fmt.Sprint(s.presignedMaxAge*1000))
+	post := conditions{}
+	post.add("StringEquals", "s3:authType", "POST")
+	return []statement{
+		{Effect: "Deny", Actions: grantedStorageActions[1:], Resources: on, Conditions: others, sidBase: "DenyPresigned"},
+		{Effect: "Deny", Actions: grantedStorageActions[:1], Resources: on, Conditions: old, sidBase: "DenyOldPresignedGet"},
+		{Effect: "Deny", Actions: grantedStorageActions[:1], Resources: on, Conditions: post, sidBase: "DenyPostGet"},
+	}
+}
+
+// guardPolicy is a managed policy of Deny statements beside a role's grants: the block list,
+// the maintenance switch, the budget action's deny-all.
+type guardPolicy struct {
+	// id is the construct ID; attached policies go on every role, the others (the budget's) are
+	// attached by AWS when a threshold is crossed.
+	id, description string
+	attached        bool
+	statements      []statement
+}
+
+var (
+	everyDataAction = []string{"dynamodb:*", "s3:*"}
+	anywhere        = []resource{{Kind: anyResource}}
+)
+
+// writeActions are the write and delete actions the construct ever grants.
+func grantedWriteActions() []string {
+	return slices.Concat(tableActions[TableWrite], tableActions[TableDelete], []string{"s3:PutObject", "s3:DeleteObject"})
+}
+
+// guardPolicies are the Deny policies the spec asks for, in a stable order.
+func guardPolicies(s *spec) []guardPolicy {
+	var out []guardPolicy
+	if len(s.blocked) > 0 {
+		c := conditions{}
+		c.add("StringEquals", "cognito-identity.amazonaws.com:sub", s.blocked...)
+		out = append(out, guardPolicy{id: "BlockList", attached: true,
+			description: "apiless block list: the listed identities are denied every DynamoDB and S3 action",
+			statements:  []statement{{Sid: "BlockedIdentities", Effect: "Deny", Actions: everyDataAction, Resources: anywhere, Conditions: c}}})
+	}
+	switch s.maintenance {
+	case MaintenanceReadOnly:
+		out = append(out, guardPolicy{id: "Maintenance", attached: true,
+			description: "apiless maintenance (read-only): writes and deletes are denied",
+			statements:  []statement{{Sid: "MaintenanceReadOnly", Effect: "Deny", Actions: grantedWriteActions(), Resources: anywhere}}})
+	case MaintenanceOff:
+		out = append(out, guardPolicy{id: "Maintenance", attached: true,
+			description: "apiless maintenance (off): every DynamoDB and S3 action is denied",
+			statements:  []statement{{Sid: "MaintenanceOff", Effect: "Deny", Actions: everyDataAction, Resources: anywhere}}})
+	}
+	if s.budget != nil {
+		// Not attached here: AWS Budgets attaches it when the limit is crossed.
+		out = append(out, guardPolicy{id: "BudgetDenyAllData",
+			description: "apiless budget kill switch: attached by AWS Budgets when the monthly limit is crossed; denies every DynamoDB and S3 action",
+			statements:  []statement{{Sid: "BudgetExceeded", Effect: "Deny", Actions: everyDataAction, Resources: anywhere}}})
+	}
+	return out
 }

@@ -3,10 +3,12 @@ package directaccess
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -21,6 +23,14 @@ var (
 	ownItemConds       = conditions{
 		"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": {IdentityVariable}},
 		"Null":                      {"dynamodb:LeadingKeys": {"false"}},
+		"Bool":                      {"aws:SecureTransport": {"true"}},
+	}
+	// presignedDeny is the statement every role gets for the bucket Files by default.
+	presignedDeny = statement{
+		Sid: "DenyPresigned", sidBase: "DenyPresigned", Effect: "Deny",
+		Actions:    []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"},
+		Resources:  []resource{bucketRes("Files", ""), bucketRes("Files", "/*")},
+		Conditions: conditions{"StringEquals": {"s3:authType": {"REST-QUERY-STRING", "POST"}}},
 	}
 )
 
@@ -34,7 +44,24 @@ func bucketRes(name, suffix string) resource {
 }
 
 // plan validates props (failing the test on any problem) and returns each role's statements.
+// plan is every role's statements without the signing-method denies every role ends with,
+// after checking that they are there, exactly as presignedDenies makes them.
 func plan(t *testing.T, props *DirectAccessProps) map[roleKind][]statement {
+	t.Helper()
+	s, _ := newSpec(props)
+	want := mergeStatements(presignedDenies(s))
+	out := fullPlan(t, props)
+	for r, stmts := range out {
+		n := len(stmts) - len(want)
+		if n < 0 || (len(want) > 0 && !reflect.DeepEqual(stmts[n:], want)) {
+			t.Fatalf("role %s does not end with the presigned denies:\n got  %s\n want %s", r, dump(stmts), dump(want))
+		}
+		out[r] = stmts[:n]
+	}
+	return out
+}
+
+func fullPlan(t *testing.T, props *DirectAccessProps) map[roleKind][]statement {
 	t.Helper()
 	s, problems := newSpec(props)
 	if len(problems) > 0 {
@@ -53,7 +80,7 @@ func plan(t *testing.T, props *DirectAccessProps) map[roleKind][]statement {
 // TestPlanDefault pins the exact statements of the zero-props construct: one table "Items"
 // keyed "userId" and the path "private/{identity}/*".
 func TestPlanDefault(t *testing.T) {
-	got := plan(t, &DirectAccessProps{})
+	got := fullPlan(t, &DirectAccessProps{})
 	want := map[roleKind][]statement{roleAuthenticated: {
 		{
 			Sid: "OwnItems", sidBase: "OwnItems", Effect: "Allow",
@@ -65,6 +92,7 @@ func TestPlanDefault(t *testing.T) {
 			Conditions: conditions{
 				"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": {"${cognito-identity.amazonaws.com:sub}"}},
 				"Null":                      {"dynamodb:LeadingKeys": {"false"}},
+				"Bool":                      {"aws:SecureTransport": {"true"}},
 			},
 		},
 		{
@@ -80,6 +108,7 @@ func TestPlanDefault(t *testing.T) {
 				"private/${cognito-identity.amazonaws.com:sub}/", "private/${cognito-identity.amazonaws.com:sub}/*",
 			}}},
 		},
+		presignedDeny,
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("default plan:\n got  %s\n want %s", dump(got), dump(want))
@@ -107,6 +136,10 @@ func TestPlanDefault(t *testing.T) {
 		{"list private", alice, listReq("Files", "private/"), false},
 		{"list other's folder", alice, listReq("Files", "private/us-east-1:bob/"), false},
 		{"list whole bucket", alice, listReq("Files", ""), false},
+		{"own item over plain HTTP", alice, insecure(itemReq("dynamodb:GetItem", "Items", "", "us-east-1:alice")), false},
+		{"own object by a presigned URL", alice, withCtx(objectReq("s3:GetObject", "Files", "private/us-east-1:alice/a.txt"), "s3:authType", "REST-QUERY-STRING"), false},
+		{"own object by a POST form", alice, withCtx(objectReq("s3:PutObject", "Files", "private/us-east-1:alice/a.txt"), "s3:authType", "POST"), false},
+		{"own object with header signing", alice, withCtx(objectReq("s3:GetObject", "Files", "private/us-east-1:alice/a.txt"), "s3:authType", "REST-HEADER"), true},
 	})
 }
 
@@ -356,6 +389,7 @@ func TestPlanAttributeLimits(t *testing.T) {
 			"dynamodb:Attributes":  {"avatarKey", "displayName", "sk", "updatedAt", "userId"},
 		},
 		"Null":                 {"dynamodb:LeadingKeys": {"false"}},
+		"Bool":                 {"aws:SecureTransport": {"true"}},
 		"StringEqualsIfExists": {"dynamodb:Select": {"SPECIFIC_ATTRIBUTES"}, "dynamodb:ReturnValues": {"NONE", "UPDATED_OLD", "UPDATED_NEW"}},
 	}
 	tests := []struct {
@@ -437,6 +471,7 @@ func TestPlanTenants(t *testing.T) {
 			Conditions: conditions{
 				"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": {tag}},
 				"Null":                      {"aws:PrincipalTag/org": {"false"}, "dynamodb:LeadingKeys": {"false"}},
+				"Bool":                      {"aws:SecureTransport": {"true"}},
 				"StringNotLike":             plain,
 			}},
 		{Sid: "TenantObjects", sidBase: "TenantObjects", Effect: "Allow", Actions: objectAll,
@@ -489,6 +524,7 @@ func TestMergeStatements(t *testing.T) {
 	tenantConds := conditions{
 		"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": {TenantVariable("t")}},
 		"Null":                      {"aws:PrincipalTag/t": {"false"}, "dynamodb:LeadingKeys": {"false"}},
+		"Bool":                      {"aws:SecureTransport": {"true"}},
 	}
 	list := func(base, bucket string, extra conditions, prefixes ...string) statement {
 		c := extra.clone()
@@ -1044,6 +1080,10 @@ func checkSafe(t *testing.T, roles map[roleKind][]statement, ownerOnly bool) {
 				t.Errorf("%s: Sid %q is empty, not alphanumeric or not unique", where, s.Sid)
 			}
 			sids[s.Sid] = true
+			if s.Effect == "Deny" && s.Conditions["StringEquals"]["s3:authType"] != nil {
+				checkPresignedDeny(t, where, s)
+				continue
+			}
 			if s.Effect != "Allow" && s.Effect != "Deny" {
 				t.Errorf("%s: Effect %q", where, s.Effect)
 			}
@@ -1078,7 +1118,26 @@ func checkSafe(t *testing.T, roles map[roleKind][]statement, ownerOnly bool) {
 	}
 }
 
+// checkPresignedDeny: a signing-method Deny covers buckets and their objects, and names only
+// query-string or POST authentication.
+func checkPresignedDeny(t *testing.T, where string, s statement) {
+	t.Helper()
+	for _, v := range s.Conditions["StringEquals"]["s3:authType"] {
+		if v != "REST-QUERY-STRING" && v != "POST" {
+			t.Errorf("%s: denies s3:authType %q; want only REST-QUERY-STRING and POST", where, v)
+		}
+	}
+	for _, r := range s.Resources {
+		if r.Kind != bucketResource || (r.Suffix != "" && r.Suffix != "/*") {
+			t.Errorf("%s: resource %+v; want a bucket or its objects", where, r)
+		}
+	}
+}
+
 func checkTableStatement(t *testing.T, where string, s statement) {
+	if got := s.Conditions["Bool"]["aws:SecureTransport"]; !reflect.DeepEqual(got, []string{"true"}) {
+		t.Errorf("%s: Bool aws:SecureTransport = %q, want [true]", where, got)
+	}
 	t.Helper()
 	if s.Effect != "Allow" {
 		t.Errorf("%s: table statements are only ever Allow", where)
@@ -1217,8 +1276,9 @@ type request struct {
 	ctx    map[string][]string // request condition keys that are present
 }
 
+// Requests are made over HTTPS unless insecure says otherwise.
 func itemReq(action, tableName, index string, leadingKeys ...string) request {
-	ctx := map[string][]string{}
+	ctx := map[string][]string{"aws:SecureTransport": {"true"}}
 	if len(leadingKeys) > 0 {
 		ctx["dynamodb:LeadingKeys"] = leadingKeys
 	}
@@ -1226,11 +1286,21 @@ func itemReq(action, tableName, index string, leadingKeys ...string) request {
 }
 
 func objectReq(action, bucketName, key string) request {
-	return request{action: action, kind: bucketResource, name: bucketName, path: "/" + key, ctx: map[string][]string{}}
+	return request{action: action, kind: bucketResource, name: bucketName, path: "/" + key, ctx: map[string][]string{"aws:SecureTransport": {"true"}}}
+}
+
+func insecure(r request) request { return withCtx(r, "aws:SecureTransport", "false") }
+
+// withCtx sets one request condition key.
+func withCtx(r request, key string, values ...string) request {
+	ctx := maps.Clone(r.ctx)
+	ctx[key] = values
+	r.ctx = ctx
+	return r
 }
 
 func listReq(bucketName, prefix string, extra ...string) request {
-	ctx := map[string][]string{}
+	ctx := map[string][]string{"aws:SecureTransport": {"true"}}
 	if prefix != "" {
 		ctx["s3:prefix"] = []string{prefix}
 	}
@@ -1352,12 +1422,28 @@ func (s statement) matches(req request, who caller) bool {
 				if present && slices.ContainsFunc(got, func(g string) bool { return slices.Contains(resolved, g) }) {
 					return false
 				}
+			case "Bool", "StringEquals":
+				if !present || !slices.Contains(resolved, got[0]) {
+					return false
+				}
+			case "NumericGreaterThan":
+				if !present || !(atof(got[0]) > atof(values[0])) {
+					return false
+				}
 			default:
 				panic("evaluator does not know condition operator " + op)
 			}
 		}
 	}
 	return true
+}
+
+func atof(s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }
 
 // glob matches IAM wildcards: "*" is any run of characters (including "/"), "?" one character.

@@ -19,6 +19,19 @@ package directaccess_test
 //     every statement without an identity variable as a deliberate share, so it cannot see a
 //     shared or tenant statement that reaches further than declared; the oracle can.
 //
+// The path alphabet includes every character IAM treats specially ("?", "*" mid-path, "$",
+// braces, the ${?} ${*} ${$} escapes), control characters, invalid UTF-8, over-long paths,
+// folders spelled like identity IDs beside {identity} folders, odd but literal names, rule names
+// colliding with each other or with the construct's children, and brought-in tables and buckets
+// by name, ARN (literal and with the stack's partition) and attributes, some naming one resource
+// twice or the access-logs bucket (property_resources_test.go). mustRefuse (property_refusals_
+// test.go) says, from the data alone, what must be refused and which field must be named; every
+// refusal must be a *validation.Error naming a field. Props are validated in an app with this
+// repo's cdk.json and an explicit environment AND in a bare, environment-agnostic app
+// (property_apps_test.go): both must decide alike; accepted props are synthesized in one of the
+// two by turns. On every accepted set verify (declared mode) and the oracle must both find
+// nothing, and a set one flags and the other passes is a failure of its own ("disagree").
+//
 // Every case draws from its own generator, seeded by (seed, case number), so a failure is
 // reproduced by its seed and case alone:
 //
@@ -48,11 +61,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/apiless/apiless/constructs/directaccess"
 	"github.com/apiless/apiless/iameval"
-	"github.com/apiless/apiless/internal/templatetest"
 	"github.com/apiless/apiless/isolation"
 	"github.com/apiless/apiless/validation"
 )
@@ -73,11 +86,14 @@ var (
 // turns it into DirectAccessProps.
 
 type genProps struct {
-	Guests  *bool // nil: off; otherwise GuestAccess.Acknowledge
-	Tenant  *genTenant
-	Groups  []genGroup
-	Tables  []genTable  // nil: the construct's default table
-	Buckets []genBucket // nil: the construct's default bucket
+	// AccessLogs brings in DirectAccessProps.AccessLogsBucket by this bucket spelling (the
+	// bucket physicalName("Logs")); "": the construct's own.
+	AccessLogs string
+	Guests     *bool // nil: off; otherwise GuestAccess.Acknowledge
+	Tenant     *genTenant
+	Groups     []genGroup
+	Tables     []genTable  // nil: the construct's default table
+	Buckets    []genBucket // nil: the construct's default bucket
 }
 
 type genTenant struct {
@@ -103,8 +119,12 @@ type genTable struct {
 	// BroughtIn: "" created by the construct; "table" an awsdynamodb.Table and "tablev2" an
 	// awsdynamodb.TableV2 created in the same stack with exactly the declared keys and indexes
 	// (so the isolation check sees the real key schema); "name" Table_FromTableName (not in the
-	// template, so the check cannot probe it).
+	// template, so the check cannot probe it); "import" brought in by Spelling (a name, an ARN,
+	// attributes; see tableSpellings) as the table physicalName(Name), outside the template;
+	// "same" the object of Tables[0]; "same-name" Tables[0]'s physical table by another Spelling
+	// (both must be refused).
 	BroughtIn string
+	Spelling  string
 }
 
 type genIndex struct {
@@ -117,8 +137,12 @@ type genBucket struct {
 	Name  string
 	Paths []genPath // nil: the construct's default rule
 	// BroughtIn: "" created by the construct; "bucket" an awss3.Bucket in the same stack;
-	// "name" Bucket_FromBucketName (not in the template).
+	// "name" Bucket_FromBucketName (not in the template); "import" brought in by Spelling (see
+	// bucketSpellings) as the bucket physicalName(Name); "same" the object of Buckets[0];
+	// "same-name" Buckets[0]'s physical bucket and "logs" the access-logs bucket, by another
+	// Spelling (both must be refused).
 	BroughtIn string
+	Spelling  string
 }
 
 type genPath struct {
@@ -194,6 +218,11 @@ var (
 	indexSortKeys   = []string{"createdAt", "status", "title", "itemId"}
 	indexNames      = []string{"byDate", "byStatus", "byTitle", "gsi1", "lsi1"}
 	plainAttributes = []string{"title", "body", "status", "avatarKey"}
+	// collidingNames are rule names that collide with a table rule's, a bucket rule's (the
+	// defaults included) or a child of the construct (mustRefuse reads the children from the
+	// construct tree).
+	collidingNames = []string{"Items", "Files", "Notes", "Media", "UserPool", "UserPoolClient", "IdentityPool", "AccessLogs",
+		"AuthenticatedRole", "GuestRole", "Groups", "RoleAttachment", "PrincipalTags"}
 )
 
 // pathPool is every path the generator draws from: shared folders, nested ones (one and two
@@ -211,6 +240,44 @@ var pathPool = []string{
 	// per tenant
 	"orgs/{tenant}/*", "tenants/{tenant}/*", "users/{tenant}/*", "public/{tenant}/*", "a/{tenant}/*",
 	"docs/v1/{tenant}/*",
+}
+
+// iamSpecialPathPool holds paths with every character IAM treats specially in a Resource ARN or
+// a StringLike value ("?" any one character, "*" any run including "/", "$" and braces of policy
+// variables, the ${?} ${*} ${$} escapes), control characters, invalid UTF-8, and paths longer
+// than S3's 1,024-byte keys (with the longest identity ID in place of {identity}). Every one
+// must be refused, naming the path (see mustRefuse).
+var iamSpecialPathPool = []string{
+	"privat?/*", "org?/*", "orgs?/*", "private/" + strings.Repeat("?", len(oracleSubB)) + "/*",
+	"private/?s-east-1:bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb/*", "p?blic/*", "public/?/*", "?/*",
+	"pub*lic/*", "public/*/x/*", "*/*", "private/*/x/*",
+	"x/$y/*", "x/${?}/*", "x/${*}/*", "x/${$}/*", "private/${cognito-identity.amazonaws.com:sub}/*",
+	"x/${aws:username}/*", "orgs/${aws:PrincipalTag/tenant}/*", "x/$/*",
+	"x/{/*", "x/}/*", "x/{identity/*", "x/identity}/*", "x/{{identity}}/*", "x/{Identity}/*", "x/{}/*",
+	"x/a\x00b/*", "x/a\nb/*", "x/\t/*", "x/\x7f/*", "x/\u0085/*", "x/\r/*",
+	"x/\xff/*",
+	"long/" + strings.Repeat("a", 1030) + "/*",
+	"long/" + strings.Repeat("\u00e9", 520) + "/*",
+	"long/" + strings.Repeat("a", 975) + "/{identity}/*",
+}
+
+// identityLikePathPool holds literal folders spelled like identity IDs (B's, which the oracle
+// plays, and another), beside or under the {identity} folders of pathPool: a rule on one hands
+// that user's folder to its audience, so beside {identity} folders each must be refused.
+var identityLikePathPool = []string{
+	"private/" + oracleSubB + "/*", "protected/" + oracleSubB + "/*", "users/" + oracleSubB + "/*",
+	"inbox/" + oracleSubB + "/*", "a/b/" + oracleSubB + "/*", "docs/" + oracleSubB + "/*",
+	"private/" + oracleSubB + "/photos/*", "public/" + oracleSubB + "/*",
+	"private/us-east-1:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/*", "users/eu-west-2:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/*",
+	"orgs/" + oracleTenantB + "/*", "tenants/" + oracleSubB + "/*",
+}
+
+// oddPathPool holds paths IAM reads literally although they look unusual (spaces, "+", "%",
+// "#", ":", non-ASCII letters, dot folders, a long path that still fits): accepted, and then
+// checked like any other.
+var oddPathPool = []string{
+	"my files/*", "a+b/*", "100%/*", "#tag/*", "caf\u00e9/*", "x/./*", "private/../public/*", "x:y/*",
+	"\u7528\u6237/*", "long/" + strings.Repeat("a", 300) + "/*",
 }
 
 var invalidPathPool = []string{
@@ -278,6 +345,8 @@ func generate(seed uint64, n int) genProps {
 				t.Name = "notes"
 			case i > 0 && g.chance(0.02):
 				t.Name = p.Tables[0].Name
+			case g.chance(0.03):
+				t.Name = pick(g, collidingNames) // a bucket's or the construct's own child's
 			}
 			if g.chance(0.6) {
 				t.PartitionKey = sptr(pick(g, partitionKeys))
@@ -382,7 +451,12 @@ func generate(seed uint64, n int) genProps {
 				t.BroughtIn = "tablev2"
 			case x < 0.30:
 				t.BroughtIn = "name"
-			case i > 0 && x < 0.36:
+			case x < 0.40:
+				t.BroughtIn, t.Spelling = "import", pick(g, importedTableSpellings)
+			case i > 0 && x < 0.46 && p.Tables[0].BroughtIn == "import":
+				// Tables[0]'s table again, by another spelling: must be refused.
+				t.BroughtIn, t.Spelling = "same-name", pick(g, importedTableSpellings)
+			case i > 0 && x < 0.50:
 				// The same physical table under a second rule (single-table design), e.g. one
 				// rule keyed by identity and one by tenant.
 				t.BroughtIn = "same"
@@ -395,6 +469,9 @@ func generate(seed uint64, n int) genProps {
 	}
 
 	// Buckets.
+	if g.chance(0.2) {
+		p.AccessLogs = pick(g, bucketSpellings)
+	}
 	if !g.chance(0.03) {
 		n := 1
 		if g.chance(0.3) {
@@ -405,15 +482,26 @@ func generate(seed uint64, n int) genProps {
 		p.Buckets = []genBucket{}
 		for i := 0; i < n; i++ {
 			b := genBucket{Name: bnames[i]}
-			if i > 0 && g.chance(0.02) {
+			switch {
+			case i > 0 && g.chance(0.02):
 				b.Name = p.Buckets[0].Name
+			case g.chance(0.03):
+				b.Name = pick(g, collidingNames)
 			}
 			switch x := g.r.Float64(); {
 			case x < 0.15:
 				b.BroughtIn = "bucket"
 			case x < 0.20:
 				b.BroughtIn = "name"
-			case i > 0 && x < 0.30:
+			case x < 0.30:
+				b.BroughtIn, b.Spelling = "import", pick(g, importedBucketSpellings)
+			case i > 0 && x < 0.36 && p.Buckets[0].BroughtIn == "import":
+				// Buckets[0]'s bucket again, by another spelling: must be refused.
+				b.BroughtIn, b.Spelling = "same-name", pick(g, importedBucketSpellings)
+			case p.AccessLogs != "" && !createdInStack(p.AccessLogs) && x < 0.40:
+				// The access-logs bucket as a data bucket: must be refused.
+				b.BroughtIn, b.Spelling = "logs", pick(g, importedBucketSpellings)
+			case i > 0 && x < 0.44:
 				// The same physical bucket under a second rule.
 				b.BroughtIn = "same"
 				p.Buckets[0].BroughtIn = "bucket"
@@ -475,8 +563,15 @@ func generate(seed uint64, n int) genProps {
 
 func (g *generator) path(guestsOn, tenantOn, groups bool, groupRef func() string) genPath {
 	path := pick(g, pathPool)
-	if g.chance(0.04) {
+	switch x := g.r.Float64(); {
+	case x < 0.04:
 		path = pick(g, invalidPathPool)
+	case x < 0.10:
+		path = pick(g, iamSpecialPathPool)
+	case x < 0.15:
+		path = pick(g, identityLikePathPool)
+	case x < 0.19:
+		path = pick(g, oddPathPool)
 	}
 	if !tenantOn && strings.Contains(path, "{tenant}") && !g.chance(0.1) {
 		path = strings.Replace(path, "{tenant}", "{identity}", 1)
@@ -588,15 +683,25 @@ type placeholderBucket struct {
 }
 
 func (p placeholderTable) TableName() *string               { return &p.name }
+func (p placeholderTable) TableArn() *string                { return &p.name }
 func (p placeholderTable) Stack() awscdk.Stack              { return nil }
+func (p placeholderTable) Node() constructs.Node            { return nil }
 func (p placeholderTable) Env() *awscdk.ResourceEnvironment { return nil }
 func (p placeholderBucket) BucketName() *string             { return &p.name }
 func (p placeholderBucket) Stack() awscdk.Stack             { return nil }
+func (p placeholderBucket) Node() constructs.Node           { return nil }
 
 // props builds DirectAccessProps. With a nil stack brought-in resources are placeholders;
 // otherwise they are created in the stack.
-func (p genProps) props(stack awscdk.Stack) *directaccess.DirectAccessProps {
+func (p genProps) props(stack constructs.Construct) *directaccess.DirectAccessProps {
 	out := &directaccess.DirectAccessProps{}
+	switch {
+	case p.AccessLogs == "":
+	case stack == nil:
+		out.AccessLogsBucket = placeholderBucket{name: physicalName("Logs")}
+	default:
+		out.AccessLogsBucket = bringBucket(stack, "Logs", p.AccessLogs, physicalName("Logs"))
+	}
 	if p.Guests != nil {
 		out.Guests = &directaccess.GuestAccess{Acknowledge: jsii.Bool(*p.Guests)}
 	}
@@ -629,12 +734,16 @@ func (p genProps) props(stack awscdk.Stack) *directaccess.DirectAccessProps {
 		}
 		switch {
 		case t.BroughtIn == "":
-		case stack == nil && t.BroughtIn == "same":
-			r.Table = out.Tables[0].Table
-		case stack == nil:
-			r.Table = placeholderTable{name: "placeholder-" + t.Name}
 		case t.BroughtIn == "same":
 			r.Table = out.Tables[0].Table
+		case stack == nil:
+			r.Table = placeholderTable{name: tablePhysical(p, t)}
+		case t.BroughtIn == "import" || t.BroughtIn == "same-name":
+			pk := "userId"
+			if t.PartitionKey != nil {
+				pk = *t.PartitionKey
+			}
+			r.Table = bringTable(stack, t.Name, t.Spelling, tablePhysical(p, t), pk)
 		default:
 			r.Table = broughtInTable(stack, t)
 		}
@@ -661,22 +770,52 @@ func (p genProps) props(stack awscdk.Stack) *directaccess.DirectAccessProps {
 			r.Paths = append(r.Paths, rule)
 		}
 		switch {
-		case b.BroughtIn == "same" && stack == nil:
+		case b.BroughtIn == "same":
 			r.Bucket = out.Buckets[0].Bucket
 		case b.BroughtIn != "" && stack == nil:
-			r.Bucket = placeholderBucket{name: "placeholder-" + b.Name}
+			r.Bucket = placeholderBucket{name: bucketPhysical(p, b)}
+		case b.BroughtIn == "import" || b.BroughtIn == "same-name" || b.BroughtIn == "logs":
+			r.Bucket = bringBucket(stack, b.Name, b.Spelling, bucketPhysical(p, b))
 		case b.BroughtIn == "bucket":
 			r.Bucket = awss3.NewBucket(stack, jsii.String("Brought"+b.Name), &awss3.BucketProps{
 				BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(), EnforceSSL: jsii.Bool(true)})
 		case b.BroughtIn == "name":
-			r.Bucket = awss3.Bucket_FromBucketName(stack, jsii.String("Brought"+b.Name), jsii.String("brought-"+strings.ToLower(b.Name)))
-		case b.BroughtIn == "same":
-			r.Bucket = out.Buckets[0].Bucket
+			r.Bucket = awss3.Bucket_FromBucketName(stack, jsii.String("Brought"+b.Name), jsii.String(physicalName(b.Name)))
 		}
 		out.Buckets = append(out.Buckets, r)
 	}
 	return out
 }
+
+// physicalName is the physical name of a brought-in table or bucket of that rule name.
+func physicalName(rule string) string { return "brought-" + strings.ToLower(rule) }
+
+// tablePhysical and bucketPhysical are the physical names a brought-in rule names: its own, or
+// for "same-name" (and "logs") the one of Tables[0], Buckets[0] (the access-logs bucket).
+func tablePhysical(p genProps, t genTable) string {
+	if t.BroughtIn == "same-name" || t.BroughtIn == "same" {
+		return physicalName(p.Tables[0].Name)
+	}
+	return physicalName(t.Name)
+}
+
+func bucketPhysical(p genProps, b genBucket) string {
+	switch b.BroughtIn {
+	case "same-name", "same":
+		return physicalName(p.Buckets[0].Name)
+	case "logs":
+		return physicalName("Logs")
+	}
+	return physicalName(b.Name)
+}
+
+// inTemplate reports whether a brought-in table or bucket is a resource of the template (created
+// in the stack) rather than outside it (a name or an ARN).
+func tableInTemplate(t genTable) bool {
+	return t.BroughtIn == "" || (t.BroughtIn == "table" || t.BroughtIn == "tablev2") && realizable(t)
+}
+
+func bucketInTemplate(b genBucket) bool { return b.BroughtIn == "" || b.BroughtIn == "bucket" }
 
 func tableOpsOf(ops *[]string) *[]directaccess.TableOperation {
 	if ops == nil {
@@ -703,7 +842,7 @@ func storageOpsOf(ops *[]string) *[]directaccess.StorageOperation {
 // broughtInTable creates, in the stack, a table with exactly the declared key schema and
 // indexes, so the isolation check probes the real table. A declaration no real table can have
 // (a local index without a table sort key) is brought in by name instead.
-func broughtInTable(stack awscdk.Stack, t genTable) awsdynamodb.ITable {
+func broughtInTable(stack constructs.Construct, t genTable) awsdynamodb.ITable {
 	id := jsii.String("Brought" + t.Name)
 	pk := "userId"
 	if t.PartitionKey != nil {
@@ -748,7 +887,7 @@ func broughtInTable(stack awscdk.Stack, t genTable) awsdynamodb.ITable {
 		}
 		return awsdynamodb.NewTableV2(stack, id, tp)
 	}
-	return awsdynamodb.Table_FromTableName(stack, id, jsii.String("brought-"+strings.ToLower(t.Name)))
+	return awsdynamodb.Table_FromTableName(stack, id, jsii.String(physicalName(t.Name)))
 }
 
 // realizable reports whether a real table can have the declared keys and indexes (a local index
@@ -798,6 +937,12 @@ func (p genProps) GoString() string {
 			continue
 		case t.BroughtIn == "":
 			continue
+		case t.BroughtIn == "import" || t.BroughtIn == "same-name":
+			pk := "userId"
+			if t.PartitionKey != nil {
+				pk = *t.PartitionKey
+			}
+			w(0, "%s := bringTable(stack, %q, %q, %q, %q) // property_resources_test.go", v, t.Name, t.Spelling, tablePhysical(p, t), pk)
 		case t.BroughtIn == "name" || !realizable(t):
 			w(0, "%s := awsdynamodb.Table_FromTableName(stack, jsii.String(%q), jsii.String(%q))", v, "Brought"+t.Name, "brought-"+strings.ToLower(t.Name))
 		case t.BroughtIn == "table":
@@ -840,12 +985,20 @@ func (p genProps) GoString() string {
 			w(0, "%s := awss3.NewBucket(stack, jsii.String(%q), &awss3.BucketProps{BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(), EnforceSSL: jsii.Bool(true)})", v, "Brought"+bk.Name)
 		case bk.BroughtIn == "name":
 			w(0, "%s := awss3.Bucket_FromBucketName(stack, jsii.String(%q), jsii.String(%q))", v, "Brought"+bk.Name, "brought-"+strings.ToLower(bk.Name))
+		case bk.BroughtIn == "import" || bk.BroughtIn == "same-name" || bk.BroughtIn == "logs":
+			w(0, "%s := bringBucket(stack, %q, %q, %q) // property_resources_test.go", v, bk.Name, bk.Spelling, bucketPhysical(p, bk))
 		default:
 			continue
 		}
 		bucketVar[i] = v
 	}
+	if p.AccessLogs != "" {
+		w(0, "logs := bringBucket(stack, %q, %q, %q) // property_resources_test.go", "Logs", p.AccessLogs, physicalName("Logs"))
+	}
 	w(0, "props := &directaccess.DirectAccessProps{")
+	if p.AccessLogs != "" {
+		w(1, "AccessLogsBucket: logs,")
+	}
 	if p.Guests != nil {
 		w(1, "Guests: &directaccess.GuestAccess{Acknowledge: jsii.Bool(%v)},", *p.Guests)
 	}
@@ -984,32 +1137,82 @@ type outcome struct {
 
 func (o outcome) String() string { return o.kind + ": " + o.detail }
 
-// synthAndCheck synthesizes a valid configuration once and runs the isolation proof on it.
-func synthAndCheck(p genProps) (out outcome) {
+// synthAndCheck synthesizes a valid configuration once, in an app of the given kind, and
+// judges the template twice: with verify's isolation check (declared mode, from the manifest the
+// construct records) and with the declared-access oracle. Both must find nothing, and they must
+// agree: a template on which one finds a problem and the other does not is a failure of its own
+// kind ("disagree"), showing both.
+func synthAndCheck(p genProps, kind appKind) (out outcome) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = outcome{kind: "synth", detail: fmt.Sprintf("ValidateProps accepted the props but synthesis panicked: %v", r)}
 		}
 	}()
-	templates, err := templatetest.Synth(nil, func(app awscdk.App) {
-		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-		directaccess.NewDirectAccess(stack, jsii.String("Access"), p.props(stack))
-	})
+	app, err := newPropertyApp(kind)
 	if err != nil {
 		return outcome{kind: "synth", detail: err.Error()}
 	}
-	rep, err := isolation.CheckTemplate(templates["Test"].Raw)
+	directaccess.NewDirectAccess(app.stack, jsii.String("Access"), p.props(app.stack))
+	raw, err := app.synth()
+	if err != nil {
+		return outcome{kind: "synth", detail: err.Error()}
+	}
+	rep, err := isolation.CheckTemplate(raw)
 	if err != nil {
 		return outcome{kind: "error", detail: "the isolation check could not evaluate the template: " + err.Error()}
 	}
+	verify := verifyVerdict(p, rep)
+	problems, err := declaredAccess(p, raw, rep)
+	if err != nil {
+		return outcome{kind: "error", detail: "the declared-access oracle could not evaluate the template: " + err.Error()}
+	}
+	var oracle outcome
+	if len(problems) > 0 {
+		oracle.kind = "declared"
+		for _, pr := range problems {
+			if strings.Contains(pr, "LEAK") {
+				oracle.kind = "leak"
+			}
+			if sig := problemSignature(pr); !slices.Contains(oracle.sigs, sig) {
+				oracle.sigs = append(oracle.sigs, sig)
+			}
+		}
+		const max = 12
+		n, more := len(problems), ""
+		if n > max {
+			more = fmt.Sprintf("\n  ... and %d more", n-max)
+			problems = problems[:max]
+		}
+		oracle.detail = fmt.Sprintf("the declared-access oracle found %d requests decided otherwise than declared:\n  %s%s", n, strings.Join(problems, "\n  "), more)
+	}
+	switch {
+	case verify.kind == "" && oracle.kind == "":
+		return outcome{}
+	case verify.kind == "violation" && oracle.kind == "":
+		return outcome{kind: "disagree", detail: "verify finds violations that the declared-access oracle does not:\n" + verify.detail + "\noracle: no difference from the declarations"}
+	case verify.kind == "" && (oracle.kind == "leak" || oracle.kind == "declared"):
+		return outcome{kind: "disagree", detail: "the declared-access oracle finds differences that verify does not (verify: 0 violations, 0 warnings):\n" + oracle.detail, sigs: oracle.sigs}
+	case verify.kind == "":
+		return oracle
+	case oracle.kind == "":
+		return verify
+	}
+	return outcome{kind: oracle.kind, detail: verify.detail + "\nand " + oracle.detail, sigs: oracle.sigs}
+}
+
+// verifyVerdict is what `apiless verify` concludes from the report: declared mode, no violation,
+// no warning, and every role and every declared table and bucket (in the template or outside
+// it) checked.
+func verifyVerdict(p genProps, rep *isolation.Report) outcome {
 	if v := rep.Violations(); len(v) > 0 {
-		return outcome{kind: "violation", detail: fmt.Sprintf("%d violations:\n%s", len(v), isolation.FormatFindings(v))}
+		return outcome{kind: "violation", detail: fmt.Sprintf("verify: %d violations:\n%s", len(v), isolation.FormatFindings(v))}
 	}
 	if w := rep.Warnings(); len(w) > 0 {
-		return outcome{kind: "warning", detail: fmt.Sprintf("%d warnings:\n%s", len(w), isolation.FormatFindings(w))}
+		return outcome{kind: "warning", detail: fmt.Sprintf("verify: %d warnings:\n%s", len(w), isolation.FormatFindings(w))}
 	}
-	// The proof must have looked at everything: every role the pool hands out, and every table
-	// and bucket of the template that a rule declares.
+	if rep.Mode != isolation.ModeDeclared {
+		return outcome{kind: "discovery", detail: fmt.Sprintf("verify ran in %q mode; want %q (the construct records its manifest)", rep.Mode, isolation.ModeDeclared)}
+	}
 	roles := 1 + len(p.Groups)
 	if p.Guests != nil {
 		roles++
@@ -1032,51 +1235,32 @@ func synthAndCheck(p genProps) (out outcome) {
 		buckets = []genBucket{{Name: directaccess.DefaultBucketName}}
 	}
 	for _, t := range tables {
-		id := "Access" + t.Name
+		label := "table Access" + t.Name
 		switch {
-		case t.BroughtIn == "name" || t.BroughtIn == "same" || t.BroughtIn != "" && !realizable(t):
-			continue // brought in by name: not in the template, so the check cannot probe it
+		case t.BroughtIn == "same":
+			continue
+		case !tableInTemplate(t):
+			label = "table " + tablePhysical(p, t) + " (outside the template)"
 		case t.BroughtIn != "":
-			id = "Brought" + t.Name
+			label = "table Brought" + t.Name
 		}
-		if !strings.Contains(all, "table "+id) {
-			return outcome{kind: "discovery", detail: fmt.Sprintf("the check never probed table %s (%s)", t.Name, id)}
+		if !strings.Contains(all, label) {
+			return outcome{kind: "discovery", detail: fmt.Sprintf("the check never probed table %s (%s)", t.Name, label)}
 		}
 	}
 	for _, b := range buckets {
-		id := "Access" + b.Name
-		switch b.BroughtIn {
-		case "name", "same":
+		label := "bucket Access" + b.Name
+		switch {
+		case b.BroughtIn == "same":
 			continue
-		case "bucket":
-			id = "Brought" + b.Name
+		case !bucketInTemplate(b):
+			label = "bucket " + bucketPhysical(p, b) + " (outside the template)"
+		case b.BroughtIn != "":
+			label = "bucket Brought" + b.Name
 		}
-		if !strings.Contains(all, "bucket "+id) {
-			return outcome{kind: "discovery", detail: fmt.Sprintf("the check never probed bucket %s (%s)", b.Name, id)}
+		if !strings.Contains(all, label) {
+			return outcome{kind: "discovery", detail: fmt.Sprintf("the check never probed bucket %s (%s)", b.Name, label)}
 		}
-	}
-	problems, err := declaredAccess(p, templates["Test"].Raw, rep)
-	if err != nil {
-		return outcome{kind: "error", detail: "the declared-access oracle could not evaluate the template: " + err.Error()}
-	}
-	if len(problems) > 0 {
-		kind := "declared"
-		var sigs []string
-		for _, pr := range problems {
-			if strings.Contains(pr, "LEAK") {
-				kind = "leak"
-			}
-			if sig := problemSignature(pr); !slices.Contains(sigs, sig) {
-				sigs = append(sigs, sig)
-			}
-		}
-		const max = 12
-		n, more := len(problems), ""
-		if n > max {
-			more = fmt.Sprintf("\n  ... and %d more", n-max)
-			problems = problems[:max]
-		}
-		return outcome{kind, fmt.Sprintf("the declared-access oracle found %d requests decided otherwise than declared:\n  %s%s", n, strings.Join(problems, "\n  "), more), sigs}
 	}
 	return outcome{}
 }
@@ -1255,7 +1439,7 @@ func oracleBuckets(p genProps) (map[string][]oracleRule, []string) {
 		case "bucket":
 			id = "Brought" + src.Name
 		default:
-			continue // not in the template
+			id = outsidePrefix + bucketPhysical(p, src) // outside the template
 		}
 		if _, ok := out[id]; !ok {
 			order = append(order, id)
@@ -1322,7 +1506,7 @@ func oracleTables(p genProps) (map[string][]oracleTable, []string) {
 		case (src.BroughtIn == "table" || src.BroughtIn == "tablev2") && realizable(src):
 			id = "Brought" + src.Name
 		default:
-			continue // not in the template
+			id = outsidePrefix + tablePhysical(p, src) // outside the template
 		}
 		if _, ok := out[id]; !ok {
 			order = append(order, id)
@@ -1351,6 +1535,23 @@ func oracleTables(p genProps) (map[string][]oracleTable, []string) {
 		out[id] = append(out[id], ot)
 	}
 	return out, order
+}
+
+// outsidePrefix marks an oracle resource outside the template, by its physical name.
+const outsidePrefix = "outside:"
+
+// resourceARN is the ARN of an oracle resource: of the template resource whose logical ID starts
+// with id, or, outside the template, the ARN its physical name has in the environment iameval
+// and the "repo" stacks assume.
+func resourceARN(tpl *iameval.Template, id, outsideFormat string, types ...string) (string, error) {
+	if name, ok := strings.CutPrefix(id, outsidePrefix); ok {
+		return fmt.Sprintf(outsideFormat, name), nil
+	}
+	logical := logicalIDWithPrefix(tpl, id, types...)
+	if logical == "" {
+		return "", fmt.Errorf("no %s %s* in the template", types[0], id)
+	}
+	return tpl.GetAtt(logical, "Arn")
 }
 
 func logicalIDWithPrefix(tpl *iameval.Template, prefix string, types ...string) string {
@@ -1496,11 +1697,7 @@ func declaredAccess(p genProps, raw []byte, rep *isolation.Report) ([]string, er
 			}
 			for _, id := range bucketOrder {
 				rules := buckets[id]
-				logical := logicalIDWithPrefix(tpl, id, "AWS::S3::Bucket")
-				if logical == "" {
-					return nil, fmt.Errorf("no bucket %s* in the template", id)
-				}
-				arn, err := tpl.GetAtt(logical, "Arn")
+				arn, err := resourceARN(tpl, id, "arn:aws:s3:::%s", "AWS::S3::Bucket")
 				if err != nil {
 					return nil, err
 				}
@@ -1615,11 +1812,7 @@ func declaredAccess(p genProps, raw []byte, rep *isolation.Report) ([]string, er
 			// DynamoDB items.
 			for _, id := range tableOrder {
 				rules := tables[id]
-				logical := logicalIDWithPrefix(tpl, id, "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
-				if logical == "" {
-					return nil, fmt.Errorf("no table %s* in the template", id)
-				}
-				arn, err := tpl.GetAtt(logical, "Arn")
+				arn, err := resourceARN(tpl, id, "arn:aws:dynamodb:"+propertyRegion+":"+propertyAccount+":table/%s", "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 				if err != nil {
 					return nil, err
 				}
@@ -1716,7 +1909,7 @@ func sortedClaimKeys(c claims) []string {
 
 // refusal checks that NewDirectAccess refuses props that ValidateProps refuses, with the same
 // error. The construct validates before its first jsii call, so this costs no synth.
-func refusal(scope awscdk.Stack, id string, p genProps, want error) (problem string) {
+func refusal(scope constructs.Construct, id string, props *directaccess.DirectAccessProps, want error) (problem string) {
 	defer func() {
 		r := recover()
 		switch err, ok := r.(error); {
@@ -1730,12 +1923,42 @@ func refusal(scope awscdk.Stack, id string, p genProps, want error) (problem str
 			problem = fmt.Sprintf("NewDirectAccess panicked with\n%v\nwhich does not name the construct path %s/%s", err, *scope.Node().Path(), id)
 		}
 	}()
-	directaccess.NewDirectAccess(scope, jsii.String(id), p.props(nil))
+	directaccess.NewDirectAccess(scope, jsii.String(id), props)
 	return ""
 }
 
 // sameProblems reports whether two validation errors list the same problems (their titles
 // differ: the panic names the construct path).
+// buildProps builds the props in scope, turning a panic (CDK refusing a brought-in object) into an
+// error.
+func buildProps(p genProps, scope constructs.Construct) (props *directaccess.DirectAccessProps, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return p.props(scope), nil
+}
+
+// sameFieldsAndTypes reports whether two ValidateProps results refuse (or accept) alike: the same
+// problems by field and type (values may differ: a brought-in name is a token in one app and a
+// literal in the other).
+func sameFieldsAndTypes(a, b error) bool {
+	key := func(err error) []string {
+		var verr *validation.Error
+		if !errors.As(err, &verr) {
+			return nil
+		}
+		var out []string
+		for _, p := range verr.Problems {
+			out = append(out, p.Field+" "+string(p.Type))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return (a == nil) == (b == nil) && slices.Equal(key(a), key(b))
+}
+
 func sameProblems(a, b error) bool {
 	var pa, pb *validation.Error
 	return errors.As(a, &pa) && errors.As(b, &pb) && reflect.DeepEqual(pa.Problems, pb.Problems)
@@ -1813,6 +2036,7 @@ func shrinkSteps(p genProps) []genProps {
 		}
 		return true
 	})
+	try(func(q *genProps) bool { changed := q.AccessLogs != ""; q.AccessLogs = ""; return changed })
 	try(func(q *genProps) bool {
 		if q.Tenant == nil {
 			return false
@@ -1825,7 +2049,11 @@ func shrinkSteps(p genProps) []genProps {
 		for j := range p.Tables[i].Indexes {
 			try(func(q *genProps) bool { t(q).Indexes = slices.Delete(t(q).Indexes, j, j+1); return true })
 		}
-		try(func(q *genProps) bool { changed := t(q).BroughtIn != ""; t(q).BroughtIn = ""; return changed })
+		try(func(q *genProps) bool {
+			changed := t(q).BroughtIn != ""
+			t(q).BroughtIn, t(q).Spelling = "", ""
+			return changed
+		})
 		try(func(q *genProps) bool { changed := t(q).Attributes != nil; t(q).Attributes = nil; return changed })
 		try(func(q *genProps) bool { changed := t(q).Guest != nil; t(q).Guest = nil; return changed })
 		try(func(q *genProps) bool { changed := t(q).Groups != nil; t(q).Groups = nil; return changed })
@@ -1850,7 +2078,7 @@ func shrinkSteps(p genProps) []genProps {
 	for i := range p.Buckets {
 		try(func(q *genProps) bool {
 			changed := q.Buckets[i].BroughtIn != ""
-			q.Buckets[i].BroughtIn = ""
+			q.Buckets[i].BroughtIn, q.Buckets[i].Spelling = "", ""
 			return changed
 		})
 		for j := range p.Buckets[i].Paths {
@@ -1904,12 +2132,21 @@ func (p *genProps) normalize() {
 		if p.Buckets[i].BroughtIn == "same" && (i == 0 || p.Buckets[0].BroughtIn == "" || p.Buckets[0].BroughtIn == "same") {
 			p.Buckets[i].BroughtIn = ""
 		}
+		if p.Buckets[i].BroughtIn == "same-name" && (i == 0 || p.Buckets[0].BroughtIn != "import") ||
+			p.Buckets[i].BroughtIn == "logs" && (p.AccessLogs == "" || createdInStack(p.AccessLogs)) {
+			p.Buckets[i].BroughtIn = "import"
+		}
+	}
+	for i := range p.Tables {
+		if p.Tables[i].BroughtIn == "same-name" && (i == 0 || p.Tables[0].BroughtIn != "import") {
+			p.Tables[i].BroughtIn = "import"
+		}
 	}
 }
 
 // shrink greedily takes steps that keep the configuration valid and failing the same way (the
 // same kind and, for the oracle, the same first signature).
-func shrink(p genProps, want outcome, budget int) (genProps, outcome, int) {
+func shrink(p genProps, want outcome, app appKind, budget int) (genProps, outcome, int) {
 	kind := want.kind
 	var last outcome
 	synths := 0
@@ -1920,7 +2157,7 @@ func shrink(p genProps, want outcome, budget int) (genProps, outcome, int) {
 				continue
 			}
 			synths++
-			if o := synthAndCheck(q); o.kind == kind && (len(want.sigs) == 0 || slices.Contains(o.sigs, want.sigs[0])) {
+			if o := synthAndCheck(q, app); o.kind == kind && (len(want.sigs) == 0 || slices.Contains(o.sigs, want.sigs[0])) {
 				p, last, progress = q, o, true
 				break
 			}
@@ -1940,6 +2177,9 @@ type coverage map[string]int
 
 func (c coverage) note(p genProps) {
 	c["configs"]++
+	if p.AccessLogs != "" {
+		c["access logs brought in ("+p.AccessLogs+")"]++
+	}
 	if p.Guests != nil {
 		c["guests"]++
 	}
@@ -1974,13 +2214,13 @@ func (c coverage) note(p genProps) {
 			c["table group grants"]++
 		}
 		if t.BroughtIn != "" {
-			c["tables brought in ("+t.BroughtIn+")"]++
+			c["tables brought in ("+strings.TrimSpace(t.BroughtIn+" "+t.Spelling)+")"]++
 		}
 	}
 	for _, b := range p.Buckets {
 		c["buckets"]++
 		if b.BroughtIn != "" {
-			c["buckets brought in ("+b.BroughtIn+")"]++
+			c["buckets brought in ("+strings.TrimSpace(b.BroughtIn+" "+b.Spelling)+")"]++
 		}
 		for _, r := range b.Paths {
 			c["paths"]++
@@ -2030,27 +2270,65 @@ func TestPropertyIsolation(t *testing.T) {
 	cov := coverage{}
 	refusals := map[string]int{}
 	failures := map[string][]int{} // failure class -> case numbers
-	var scope awscdk.Stack
+	// Props are validated with real CDK objects in both kinds of app (one app per kind, a scope
+	// per case, no synth); accepted ones are synthesized in a fresh app of the kind that case
+	// number picks, so both kinds are synthesized and proven too.
+	apps := map[appKind]*propertyApp{}
+	for _, k := range appKinds {
+		app, err := newPropertyApp(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer app.close()
+		apps[k] = app
+	}
 	valid, invalid, failed, shrunk := 0, 0, 0, 0
+	expected := 0 // configurations mustRefuse says must be refused
+	byKind := map[appKind]int{}
 	for n := 0; valid < want && n < 100*want+100; n++ {
 		p := generate(seed, n)
-		if err := directaccess.ValidateProps(p.props(nil)); err != nil {
+		kind := appKinds[n%len(appKinds)]
+		errs, scopes, props := map[appKind]error{}, map[appKind]constructs.Construct{}, map[appKind]*directaccess.DirectAccessProps{}
+		for _, k := range appKinds {
+			scopes[k] = constructs.NewConstruct(apps[k].stack, jsii.String(fmt.Sprintf("Case%d", n)))
+			pr, err := buildProps(p, scopes[k])
+			if err != nil {
+				// CDK refused to build a brought-in object (two rules of one Name, duplicate
+				// index names): validate with placeholders, which ValidateProps must refuse.
+				pr = p.props(nil)
+			}
+			props[k], errs[k] = pr, directaccess.ValidateProps(pr)
+		}
+		if props[kind] == nil {
+			continue
+		}
+		if a, b := errs[appRepo], errs[appBare]; !sameFieldsAndTypes(a, b) {
+			t.Errorf("seed %d case %d: ValidateProps decides differently in the two kinds of app:\nrepo app (cdk.json flags, explicit env): %v\nbare app (no flags, no env): %v\nprops:\n%#v", seed, n, a, b, p)
+		}
+		wants := mustRefuse(p)
+		if len(wants) > 0 {
+			expected++
+		}
+		for _, k := range appKinds {
+			if bad := checkRefusal(errs[k], wants); len(bad) > 0 {
+				t.Errorf("seed %d case %d: %s app: %s\nValidateProps said: %v\nprops:\n%#v", seed, n, k, strings.Join(bad, "; "), errs[k], p)
+			}
+		}
+		if err := errs[kind]; err != nil {
 			invalid++
 			for _, line := range strings.Split(err.Error(), "\n")[1:] {
 				refusals[refusalKind(line)]++
 			}
-			if scope == nil {
-				scope = awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Refusals"), nil)
-			}
-			if problem := refusal(scope, fmt.Sprintf("Access%d", n), p, err); problem != "" {
+			if problem := refusal(scopes[kind], "Access", props[kind], err); problem != "" {
 				t.Errorf("seed %d case %d: ValidateProps refuses the props but %s\nprops:\n%#v", seed, n, problem, p)
 			}
 			continue
 		}
 		valid++
+		byKind[kind]++
 		cov.note(p)
 		t.Run(fmt.Sprintf("case%04d", n), func(t *testing.T) {
-			o := synthAndCheck(p)
+			o := synthAndCheck(p, kind)
 			if o.kind == "" {
 				return
 			}
@@ -2062,10 +2340,10 @@ func TestPropertyIsolation(t *testing.T) {
 				class += " (" + firstLine(o.detail[strings.Index(o.detail, "\n")+1:]) + ")"
 			}
 			failures[class] = append(failures[class], n)
-			msg := fmt.Sprintf("seed %d case %d: ValidateProps accepts the props, but %s\nprops:\n%#v", seed, n, o, p)
+			msg := fmt.Sprintf("seed %d case %d (%s app): ValidateProps accepts the props, but %s\nprops:\n%#v", seed, n, kind, o, p)
 			if shrunk < *propertyShrink {
 				shrunk++
-				small, so, synths := shrink(p, o, 150)
+				small, so, synths := shrink(p, o, kind, 150)
 				if so.kind != "" {
 					msg += fmt.Sprintf("\nshrunk in %d synths to:\n%#v\nwhich fails with %s", synths, small, so)
 				} else {
@@ -2078,8 +2356,8 @@ func TestPropertyIsolation(t *testing.T) {
 	if valid < want {
 		t.Errorf("the generator produced only %d valid configurations in %d tries; want %d", valid, valid+invalid, want)
 	}
-	t.Logf("seed %d: %d valid configurations synthesized and checked (%d failed), %d invalid ones refused, in %v",
-		seed, valid, failed, invalid, time.Since(start).Round(time.Millisecond))
+	t.Logf("seed %d: %d valid configurations synthesized and checked (%d failed; %d in repo apps, %d in bare apps), %d invalid ones refused (%d of them by a reason mustRefuse predicted), every one also validated in the other kind of app, in %v",
+		seed, valid, failed, byKind[appRepo], byKind[appBare], invalid, expected, time.Since(start).Round(time.Millisecond))
 	if !*propertyAdversarialTenants {
 		t.Logf("-adversarial-tenants=false: tenant IDs that collide with the declarations or contain a slash were NOT played")
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 )
 
@@ -85,6 +86,128 @@ type DirectAccessProps struct {
 	Tenant *TenantIsolation
 	// IdentityPoolName is the identity pool's name. Default: derived from the construct path.
 	IdentityPoolName *string
+	// PresignedGets lets signed-in users hand out presigned GET URLs (S3 query-string
+	// authentication) for the objects they may read, valid at most MaxAgeSeconds after signing.
+	// Presigned URLs carry the signer's rights to whoever holds the link.
+	// Default: nil, every role is denied query-string and POST-form authentication on the
+	// buckets (s3:authType), so no presigned URL or form signed with its credentials works.
+	PresignedGets *PresignedGets
+	// BlockedIdentities are identity pool identity IDs ("us-east-1:1a2b...") denied every
+	// DynamoDB and S3 action by a managed policy attached to every role. The Deny reaches
+	// credentials already issued (IAM evaluates policies per request).
+	// Default: none, and no block-list policy.
+	BlockedIdentities *[]*string
+	// Maintenance denies data access to every role without deleting anything:
+	// MaintenanceReadOnly denies writes and deletes, MaintenanceOff denies every DynamoDB and S3
+	// action. Like the block list it reaches credentials already issued.
+	// Default: "" (no maintenance policy).
+	Maintenance MaintenanceMode
+	// Budget is a monthly AWS Budget with a kill switch: when actual cost crosses the limit, AWS
+	// Budgets attaches a deny-all-data managed policy to every role of the identity pool
+	// (APPLY_IAM_POLICY), through an execution role that may attach only that policy to only
+	// these roles. Strongly suggested. Default: nil, no budget.
+	Budget *BudgetKillSwitch
+	// EncryptionKey encrypts the tables and buckets the construct creates with a customer
+	// managed KMS key: &CustomerKey{} creates one with yearly rotation, CustomerKey.Key brings
+	// one (of the stack's region). The roles get only the KMS actions S3 and DynamoDB need, and
+	// only through those services (kms:ViaService), so the browser cannot call KMS itself.
+	// Default: nil, AWS managed keys (S3-managed for buckets, AWS managed KMS for tables).
+	EncryptionKey *CustomerKey
+	// AuditTrail records who touched which item and object: a CloudTrail trail of data events
+	// for exactly the construct's tables and buckets, log file validation on, delivered to a
+	// retained, encrypted, public-access-blocked, SSL-only bucket that expires logs after
+	// LogRetentionDays. Default: nil, no trail (about $1 per million data events when on).
+	AuditTrail *AuditTrail
+	// SignInProtection guards the new user pool against credential stuffing and sign-up abuse:
+	// Cognito threat protection (needs the Plus feature plan, billed per monthly active user)
+	// and a WAF web ACL with a per-IP rate-based rule on the user pool. Default: nil (Essentials
+	// plan, no web ACL).
+	SignInProtection *SignInProtection
+	// EmailSender sends the new pool's codes through Amazon SES from a verified address.
+	// Default: nil, Cognito's built-in sender, whose small daily quota anyone can use up with
+	// sign-up and resend calls (a warning says so).
+	EmailSender *EmailSender
+	// TopTalkers turns on CloudWatch Contributor Insights on the new tables (the top partition
+	// keys are the top users) and an alarm per table on throttled requests.
+	// Default: nil, neither.
+	TopTalkers *TopTalkers
+}
+
+// SignInProtection configures threat protection and the user pool's web ACL.
+type SignInProtection struct {
+	// ThreatProtection puts the pool on the Plus plan with threat protection enforced
+	// (adaptive authentication, compromised-credential checks). Default: true.
+	ThreatProtection *bool
+	// RequestsPerFiveMinutes is the WAF rate-based limit per client IP. Default: 300; WAF
+	// accepts 10 to 2,000,000,000.
+	RequestsPerFiveMinutes *float64
+}
+
+// EmailSender is the SES identity the pool sends from.
+type EmailSender struct {
+	// FromEmail is an SES-verified address. Required.
+	FromEmail *string
+	// FromName is the sender's display name. Default: none.
+	FromName *string
+	// ReplyTo is the reply address. Default: FromEmail.
+	ReplyTo *string
+	// SesRegion is the SES region. Default: the stack's region; required when the stack is
+	// region-agnostic (no env), as CDK must know it.
+	SesRegion *string
+	// ConfigurationSetName is an SES configuration set. Default: none.
+	ConfigurationSetName *string
+}
+
+// TopTalkers configures Contributor Insights and throttling alarms.
+type TopTalkers struct {
+	// AlarmTopicArn receives the throttling alarms. Default: none (alarms without actions).
+	AlarmTopicArn *string
+}
+
+// AuditTrail configures the data-event trail.
+type AuditTrail struct {
+	// LogRetentionDays is how long log files are kept. Default: 365.
+	LogRetentionDays *float64
+}
+
+// CustomerKey is a customer managed KMS key for the created tables and buckets.
+type CustomerKey struct {
+	// Key brings an existing key. Its key policy must let this account's IAM policies use it.
+	// Default: a new key with rotation on, retained like the data.
+	Key awskms.IKey
+}
+
+// BudgetKillSwitch configures the monthly budget and its action.
+type BudgetKillSwitch struct {
+	// MonthlyLimitUsd is the budget in US dollars per month (the account's whole cost). Required,
+	// more than 0.
+	MonthlyLimitUsd *float64
+	// Emails are notified when actual cost crosses NotifyAtPercent and when the action runs.
+	// At least one of Emails and Topic is required; at most 10 emails.
+	Emails *[]*string
+	// TopicArn is an SNS topic notified alongside the emails. Default: none.
+	TopicArn *string
+	// NotifyAtPercent of the limit sends a warning first. Default: 80.
+	NotifyAtPercent *float64
+	// ActAtPercent of the limit attaches the deny policy. Default: 100.
+	ActAtPercent *float64
+}
+
+// MaintenanceMode switches data access off for every identity without deleting anything.
+type MaintenanceMode string
+
+const (
+	// MaintenanceReadOnly denies every write and delete on the construct's tables and buckets.
+	MaintenanceReadOnly MaintenanceMode = "read-only"
+	// MaintenanceOff denies every DynamoDB and S3 action.
+	MaintenanceOff MaintenanceMode = "off"
+)
+
+// PresignedGets allows presigned GET URLs up to an age.
+type PresignedGets struct {
+	// MaxAgeSeconds is how long after signing a presigned GET URL is accepted (s3:signatureAge).
+	// Default: 300 (5 minutes); at most 604800 (7 days, SigV4's limit).
+	MaxAgeSeconds *float64
 }
 
 // TableRule declares one DynamoDB table and who may do what with the items in it. Every grant
@@ -119,6 +242,16 @@ type TableRule struct {
 	// attributes are always added). Write operations then allow only UpdateItem, since PutItem
 	// and BatchWriteItem replace whole items; delete is refused. Default: no limit.
 	Attributes *[]*string
+	// MaxReadRequestUnits caps a new table's on-demand reads per second (TableV2 maximum
+	// throughput): requests beyond it are throttled instead of billed, so a runaway client
+	// cannot run up the bill. Default: DefaultMaxReadRequestUnits (1,000).
+	MaxReadRequestUnits *float64
+	// MaxWriteRequestUnits caps a new table's on-demand writes per second.
+	// Default: DefaultMaxWriteRequestUnits (200).
+	MaxWriteRequestUnits *float64
+	// UncappedThroughput removes both caps from a new table, with a warning: one user can then
+	// run up the bill without limit. Default: false.
+	UncappedThroughput *bool
 }
 
 // IndexRule declares a secondary index clients may query.
@@ -144,6 +277,12 @@ type BucketRule struct {
 	// Paths are the access rules. Default: "private/{identity}/*" for the owner (get, list, write,
 	// delete).
 	Paths []*PathRule
+	// IncompleteUploadDays is after how many days a new bucket aborts unfinished multipart
+	// uploads (their parts are billed until then). Default: DefaultIncompleteUploadDays (7).
+	IncompleteUploadDays *float64
+	// NoncurrentVersionDays is after how many days a new (versioned) bucket deletes overwritten
+	// and deleted object versions. Default: DefaultNoncurrentVersionDays (30).
+	NoncurrentVersionDays *float64
 }
 
 // PathRule grants operations on the objects under one path, as Amplify Gen 2 storage rules do.

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 )
 
@@ -28,7 +29,42 @@ type spec struct {
 	// accessLogs is the brought-in access-logs bucket, nil for a new one (created only when the
 	// construct creates a bucket).
 	accessLogs awss3.IBucket
+	// presignedMaxAge is the accepted age of presigned GETs in seconds, 0 when they are denied.
+	presignedMaxAge int
+	// blocked are the identity IDs the block list denies.
+	blocked     []string
+	maintenance MaintenanceMode
+	// budget is nil when no budget is asked for.
+	budget *budgetSpec
+	// key is the customer managed key: nil when AWS managed keys are used.
+	key *keySpec
+	// auditDays is the audit log retention in days, 0 without an audit trail.
+	auditDays int
+	// threatProtection and rateLimit (requests per 5 minutes per IP, 0 without a web ACL) guard
+	// sign-in.
+	threatProtection bool
+	rateLimit        int
+	email            *emailSpec
+	// topTalkers is on with alarmTopic ("" for alarms without actions).
+	topTalkers bool
+	alarmTopic string
 	warnings   []warning
+}
+
+type emailSpec struct {
+	from, fromName, replyTo, sesRegion, configurationSet string
+}
+
+type keySpec struct {
+	// existing is the brought-in key, nil for a new one.
+	existing awskms.IKey
+}
+
+type budgetSpec struct {
+	limit                     float64
+	emails                    []string
+	topicArn                  string
+	notifyPercent, actPercent float64
 }
 
 // poolSpec is the user pool: brought in (existing and client set) or new (the rest).
@@ -48,6 +84,15 @@ type passwordPolicy struct {
 	tempPasswordDays                      int
 }
 
+// Token lifetimes of the new pool's app client. Short ID and access tokens bound how long a
+// removed group membership or a changed tenant claim lingers (a token's life plus the one hour of
+// identity pool credentials); the refresh token keeps users signed in for a month, and global
+// sign-out revokes it.
+const (
+	idTokenMinutes   = 30
+	refreshTokenDays = 30
+)
+
 var defaultPasswordPolicy = passwordPolicy{minLength: 8, lowercase: true, uppercase: true, digits: true, symbols: true, tempPasswordDays: 3}
 
 type removalSpec struct {
@@ -58,6 +103,8 @@ type removalSpec struct {
 
 type tableSpec struct {
 	name string
+	// field is the rule's place in the props, e.g. "Tables[1]", for problems found later.
+	field string
 	// existing is the brought-in table, nil for a new one.
 	existing       awsdynamodb.ITable
 	imported       bool
@@ -67,6 +114,8 @@ type tableSpec struct {
 	indexes        []indexSpec
 	grants         map[audience][]TableOperation
 	attributes     []string
+	// maxRead and maxWrite are the on-demand caps of a new table, 0 when uncapped.
+	maxRead, maxWrite int
 }
 
 type indexSpec struct {
@@ -76,10 +125,14 @@ type indexSpec struct {
 
 type bucketSpec struct {
 	name string
+	// field is the rule's place in the props, e.g. "Buckets[0]".
+	field string
 	// existing is the brought-in bucket, nil for a new one.
 	existing awss3.IBucket
 	imported bool
 	paths    []pathSpec
+	// incompleteUploadDays and noncurrentVersionDays are the lifecycle of a new bucket.
+	incompleteUploadDays, noncurrentVersionDays int
 }
 
 type pathSpec struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // Stand-ins for brought-in CDK objects. Validation only looks at whether they are set, so a
@@ -28,13 +29,19 @@ type (
 
 // The calls checkSameResources makes on brought-in objects; a fake without a name names
 // nothing, so it never equals another.
-func (f fakeTable) TableName() *string  { return &f.name }
-func (f fakeTable) Stack() awscdk.Stack { return nil }
+func (f fakeTable) TableName() *string    { return &f.name }
+func (f fakeTable) Stack() awscdk.Stack   { return nil }
+func (f fakeTable) Node() constructs.Node { return nil }
+func (f fakeTable) TableArn() *string {
+	arn := "arn:aws:dynamodb:" + f.region + ":" + f.account + ":table/" + f.name
+	return &arn
+}
 func (f fakeTable) Env() *awscdk.ResourceEnvironment {
 	return &awscdk.ResourceEnvironment{Account: &f.account, Region: &f.region}
 }
-func (f fakeBucket) BucketName() *string { return &f.name }
-func (f fakeBucket) Stack() awscdk.Stack { return nil }
+func (f fakeBucket) BucketName() *string   { return &f.name }
+func (f fakeBucket) Stack() awscdk.Stack   { return nil }
+func (f fakeBucket) Node() constructs.Node { return nil }
 
 // One object passed to two rules (pointers: each &fake{} is a distinct object).
 var (
@@ -79,14 +86,21 @@ func TestSpecDefaults(t *testing.T) {
 				t.Fatalf("newSpec problems = %q, want none", problems)
 			}
 			wantTables := []tableSpec{{
-				name: "Items", partitionKey: "userId", partitionValue: PartitionByIdentity,
-				grants: map[audience][]TableOperation{audienceAuthenticated: {TableRead, TableWrite, TableDelete}},
+				name: "Items", field: "Tables[0]", partitionKey: "userId", partitionValue: PartitionByIdentity,
+				grants:  map[audience][]TableOperation{audienceAuthenticated: {TableRead, TableWrite, TableDelete}},
+				maxRead: DefaultMaxReadRequestUnits, maxWrite: DefaultMaxWriteRequestUnits,
 			}}
 			if !reflect.DeepEqual(s.tables, wantTables) {
 				t.Errorf("tables = %+v, want %+v", s.tables, wantTables)
 			}
 			if len(s.buckets) != 1 || s.buckets[0].name != "Files" || s.buckets[0].imported {
 				t.Fatalf("buckets = %+v, want one created bucket %q", s.buckets, "Files")
+			}
+			if b := s.buckets[0]; b.incompleteUploadDays != 7 || b.noncurrentVersionDays != 30 {
+				t.Errorf("lifecycle = %d, %d days; want 7 and 30", b.incompleteUploadDays, b.noncurrentVersionDays)
+			}
+			if s.presignedMaxAge != 0 || s.blocked != nil || s.maintenance != "" {
+				t.Errorf("presigned %d, blocked %v, maintenance %q; want all off", s.presignedMaxAge, s.blocked, s.maintenance)
 			}
 			paths := s.buckets[0].paths
 			wantGrants := map[audience][]StorageOperation{audienceOwner: allS}

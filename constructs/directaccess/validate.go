@@ -15,30 +15,6 @@ import (
 	"github.com/apiless/apiless/validation"
 )
 
-// newSpec applies defaults and validates, one prop group at a time in the order the props are
-// declared. It never panics on bad input and never calls a brought-in CDK object: every problem
-// is collected so the user sees them all in one synth.
-func newSpec(props *DirectAccessProps) (*spec, validation.List) {
-	if props == nil {
-		props = &DirectAccessProps{}
-	}
-	c := &checker{props: props, s: &spec{guests: props.Guests != nil}, groupNames: map[string]bool{}, groupGranted: map[string]bool{}}
-	c.pool()
-	c.removal()
-	c.guests()
-	c.groups()
-	c.tenant()
-	c.tables()
-	c.buckets()
-	c.ungrantedGroups()
-	c.origins()
-	c.identityPoolName()
-	c.constructIDs()
-	c.s.accessLogs = props.AccessLogsBucket
-	c.riskyChoices()
-	return c.s, c.problems
-}
-
 // checker carries what the prop groups share while a spec is built.
 type checker struct {
 	props    *DirectAccessProps
@@ -217,39 +193,30 @@ func (c *checker) identityPoolName() {
 
 // reservedIDs are the construct IDs of the construct's own children: a table or bucket rule
 // named like one of them would collide with it in the construct tree.
-var reservedIDs = []string{"UserPool", "UserPoolClient", "IdentityPool", "AuthenticatedRole", "GuestRole", "Groups", "RoleAttachment", "PrincipalTags", "AccessLogs"}
+var reservedIDs = []string{"UserPool", "UserPoolClient", "IdentityPool", "AuthenticatedRole", "GuestRole", "Groups", "RoleAttachment", "PrincipalTags", "AccessLogs", "BlockList", "Maintenance", "Budget", "DataKey", "AuditTrail", "SignInProtection", "TopTalkers", "BudgetDenyAllData", "BudgetActionRole", "BudgetAction", "AuditLogs", "SignInProtectionAssociation"}
 
 // constructIDs refuses a table and a bucket with the same Name, and names the construct uses for
 // its own children: both would fail deep inside CDK ("There is already a Construct with name").
 func (c *checker) constructIDs() {
 	buckets := map[string]string{}
-	for i, b := range c.props.Buckets {
-		if b != nil && b.Name != nil {
-			buckets[*b.Name] = validation.Index("Buckets", i)
+	for _, b := range c.s.buckets {
+		buckets[b.name] = b.field
+	}
+	for _, t := range c.s.tables {
+		if other, ok := buckets[t.name]; ok && t.name != "" {
+			c.add(t.field+".Name", validation.Duplicate, t.name, "%q is also the Name of %s; tables and buckets share one construct namespace (a default table is %q, a default bucket %q). Expected different names", t.name, other, DefaultTableName, DefaultBucketName)
 		}
 	}
-	for i, t := range c.props.Tables {
-		if t == nil || t.Name == nil {
-			continue
-		}
-		if other, ok := buckets[*t.Name]; ok {
-			c.add(validation.Index("Tables", i)+".Name", validation.Duplicate, *t.Name, "%q is also the Name of %s; tables and buckets share one construct namespace. Expected different names", *t.Name, other)
+	check := func(field, name string) {
+		if slices.Contains(reservedIDs, name) {
+			c.add(field+".Name", validation.Forbidden, name, "%q is the construct ID of the construct's own %s; expected another name (reserved: %s)", name, name, strings.Join(reservedIDs, ", "))
 		}
 	}
-	check := func(list string, i int, name *string) {
-		if name != nil && slices.Contains(reservedIDs, *name) {
-			c.add(validation.Index(list, i)+".Name", validation.Forbidden, *name, "%q is the construct ID of the construct's own %s; expected another name (reserved: %s)", *name, *name, strings.Join(reservedIDs, ", "))
-		}
+	for _, t := range c.s.tables {
+		check(t.field, t.name)
 	}
-	for i, t := range c.props.Tables {
-		if t != nil {
-			check("Tables", i, t.Name)
-		}
-	}
-	for i, b := range c.props.Buckets {
-		if b != nil {
-			check("Buckets", i, b.Name)
-		}
+	for _, b := range c.s.buckets {
+		check(b.field, b.name)
 	}
 }
 

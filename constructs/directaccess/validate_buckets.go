@@ -30,7 +30,7 @@ func (c *checker) buckets() {
 			}
 			c.seenBuckets.add(b.Bucket, where+".Bucket")
 		}
-		bs := bucketSpec{name: str(b.Name), existing: b.Bucket, imported: b.Bucket != nil}
+		bs := bucketSpec{name: str(b.Name), field: where, existing: b.Bucket, imported: b.Bucket != nil}
 		switch {
 		case !logicalNamePattern.MatchString(bs.name):
 			c.add(where+".Name", validation.Invalid, bs.name, "%q; expected a PascalCase name of letters and digits, e.g. \"Files\"", bs.name)
@@ -39,6 +39,7 @@ func (c *checker) buckets() {
 		}
 		names[bs.name] = true
 		bs.paths = c.pathRules(where, bs.name, b.Paths)
+		c.bucketLifecycle(where, b, &bs)
 		c.problems = append(c.problems, checkNesting(where, bs.paths)...)
 		c.s.buckets = append(c.s.buckets, bs)
 	}

@@ -20,6 +20,7 @@ func (c *checker) tables() {
 			continue
 		}
 		ts := c.tableBase(where, t)
+		ts.field = where
 		switch {
 		case !logicalNamePattern.MatchString(ts.name):
 			c.add(where+".Name", validation.Invalid, ts.name, "%q; expected a PascalCase name of letters and digits, e.g. \"Notes\"", ts.name)
@@ -30,6 +31,7 @@ func (c *checker) tables() {
 		c.indexes(where, t, &ts)
 		c.tableGrants(where, t, &ts)
 		c.attributes(where, t, &ts)
+		c.tableCaps(where, t, &ts)
 		c.s.tables = append(c.s.tables, ts)
 	}
 }

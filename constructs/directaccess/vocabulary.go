@@ -18,6 +18,18 @@ const (
 	DefaultBucketName   = "Files"
 	DefaultObjectPath   = "private/" + identityToken + "/*"
 	DefaultTenantTagKey = "tenant"
+	// DefaultMaxReadRequestUnits and DefaultMaxWriteRequestUnits cap every new table: at
+	// on-demand list prices (us-east-1, $0.125 per million reads, $0.625 per million writes, as
+	// known on 2026-12-01) a table held at both caps costs at most $0.45 + $0.45 = $0.90 an hour.
+	DefaultMaxReadRequestUnits  = 1000
+	DefaultMaxWriteRequestUnits = 200
+	// DefaultIncompleteUploadDays and DefaultNoncurrentVersionDays are the lifecycle of every
+	// new bucket.
+	DefaultIncompleteUploadDays  = 7
+	DefaultNoncurrentVersionDays = 30
+	// DefaultPresignedMaxAgeSeconds is how long a presigned GET URL is accepted when
+	// PresignedGets is on without MaxAgeSeconds.
+	DefaultPresignedMaxAgeSeconds = 300
 )
 
 // The path tokens.
@@ -79,7 +91,22 @@ type resourceKind string
 const (
 	tableResource  resourceKind = "table"
 	bucketResource resourceKind = "bucket"
+	// anyResource is "*": only in Deny statements.
+	anyResource resourceKind = "any"
+	// keyResource is the customer managed KMS key.
+	keyResource resourceKind = "key"
 )
+
+// Placeholders in condition values, filled in by the wiring with deploy-time values.
+const (
+	regionPlaceholder = "{region}"
+)
+
+// bucketArnPlaceholder stands for the ARN of the named bucket in a condition value.
+func bucketArnPlaceholder(name string) string { return "{bucketArn:" + name + "}" }
+
+// tableNamePlaceholder stands for the physical name of the named table in a condition value.
+func tableNamePlaceholder(name string) string { return "{tableName:" + name + "}" }
 
 // resource is <ARN of the named table or bucket><suffix>. Resources are symbolic here and
 // become CloudFormation ARNs only in the wiring.
@@ -153,3 +180,11 @@ func strOr(s *string, def string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// optional is nil for "", so CloudFormation leaves the property out.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,5 @@
+package sample
+
+type V struct{}
+
+func (V) name() string { return "" }
