@@ -40,8 +40,8 @@ type Options struct {
 	// are accepted.
 	Addr string
 	// TLS serves HTTPS with a self-signed certificate for 127.0.0.1 and localhost (see
-	// [Server.CertPool]). Over plain HTTP aws:SecureTransport is false, so a bucket policy that
-	// enforces SSL denies every S3 request, as AWS would. Default: plain HTTP.
+	// [Server.CertPool]). Over plain HTTP aws:SecureTransport is false, so policies that require
+	// TLS deny the requests, as AWS would. Default: plain HTTP.
 	TLS bool
 	// DataDir keeps items and objects across restarts. Default: in memory only.
 	DataDir string
@@ -159,7 +159,7 @@ func Start(opts Options) (*Server, error) {
 	s.log.event("start", map[string]any{"url": s.url, "userPoolId": be.userPoolID, "identityPoolId": be.identityPoolID,
 		"tables": len(be.tables), "buckets": len(be.buckets)})
 	if !opts.TLS && s.s3.sslEnforced() {
-		s.log.event("warning", map[string]any{"message": "a bucket policy denies aws:SecureTransport=false: over plain HTTP every S3 request is denied, as AWS would; use TLS (apiless dev --tls)"})
+		s.log.event("warning", map[string]any{"message": "the template's policies decide on aws:SecureTransport: over plain HTTP their requests are denied, as AWS would deny them; use TLS (apiless dev --tls)"})
 	}
 	return s, nil
 }

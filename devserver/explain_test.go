@@ -44,7 +44,7 @@ func TestDenialsAreExplained(t *testing.T) {
 		t.Fatalf("got %d denial lines, want 3:\n%s", len(denied), log.String())
 	}
 	for i, want := range []struct{ action, decision, why string }{
-		{"dynamodb:PutItem", "implicitly denied", "(Sid OwnItems) matches but ForAllValues:StringEquals dynamodb:LeadingKeys [${cognito-identity.amazonaws.com:sub}=" + a.IdentityID + "] does not hold (request: [" + other + "])"},
+		{"dynamodb:PutItem", "implicitly denied", "ForAllValues:StringEquals dynamodb:LeadingKeys [${cognito-identity.amazonaws.com:sub}=" + a.IdentityID + "] does not hold (request: [" + other + "])"},
 		{"dynamodb:Scan", "implicitly denied", "no statement of role AccessAuthenticatedRole56E2EC25 allows dynamodb:Scan"},
 		{"s3:PutObject", "explicitly denied", "explicit deny by Resources.AccessFilesPolicy52363DE5.Properties.PolicyDocument.Statement[0]"},
 	} {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apiless/apiless/iameval"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -57,21 +58,23 @@ func newS3Plane(s *Server) (*s3Plane, error) {
 
 func (p *s3Plane) close() error { return p.closeFn() }
 
-// sslEnforced reports whether some bucket policy denies requests without TLS.
+// sslEnforced reports whether some policy of the template decides on aws:SecureTransport (a
+// bucket policy that denies plain HTTP, role statements that allow only over TLS).
 func (p *s3Plane) sslEnforced() bool {
+	var policies []*iameval.Policy
 	for _, b := range p.s.be.buckets {
-		rps, err := p.s.be.tpl.ResourcePolicies(b.arn + "/x")
-		if err != nil {
-			continue
+		if rps, err := p.s.be.tpl.ResourcePolicies(b.arn + "/x"); err == nil {
+			policies = append(policies, rps...)
 		}
-		for _, rp := range rps {
-			for _, st := range rp.Statements {
-				if st.Effect == "Deny" {
-					for _, c := range st.Conditions {
-						if c.Key == "aws:SecureTransport" && slices.Contains(c.Values, "false") {
-							return true
-						}
-					}
+	}
+	for _, r := range p.s.be.roles {
+		policies = append(policies, r.Policies...)
+	}
+	for _, pol := range policies {
+		for _, st := range pol.Statements {
+			for _, c := range st.Conditions {
+				if strings.EqualFold(c.Key, "aws:SecureTransport") {
+					return true
 				}
 			}
 		}
