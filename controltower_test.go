@@ -41,7 +41,11 @@ var controlTowerServices = map[string][]string{
 	"AWS::KMS::":        {"keymanagementservice"},
 	"AWS::Lambda::":     {"lambda"},
 	"AWS::CloudFront::": {"cloudfront"},
+	"AWS::CloudTrail::": {"cloudtrail"},
+	"AWS::CloudWatch::": {"cloudwatch"},
+	"AWS::WAFv2::":      {"waf"},
 	"AWS::Cognito::":    nil,
+	"AWS::Budgets::":    nil,
 }
 
 // cfnGuard finds the package: APILESS_CFNGUARD_DIR, or node_modules in this folder.

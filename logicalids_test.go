@@ -39,7 +39,9 @@ var statefulTypes = map[string]string{
 		"members lose the group's role",
 	"AWS::DynamoDB::GlobalTable": "every item in the table",
 	"AWS::DynamoDB::Table":       "every item in the table",
-	"AWS::S3::Bucket":            "every file in the bucket (for the access-logs bucket: every access log)",
+	"AWS::S3::Bucket":            "every file in the bucket (for the access-logs bucket: every access log; for the audit bucket: the audit trail)",
+	"AWS::KMS::Key": "the key that encrypts every item and file: a new key cannot decrypt what the old one encrypted, " +
+		"and the old one is scheduled for deletion",
 }
 
 // pinnedIDs are the stateful logical IDs of each configuration, by type.
@@ -57,7 +59,8 @@ var pinnedIDs = map[string]map[string][]string{
 		"AWS::Cognito::IdentityPoolRoleAttachment": {"AccessRoleAttachment90D55D62"},
 		"AWS::Cognito::UserPoolGroup":              {"AccessGroupsadminsGroup72EBDF81", "AccessGroupseditorsGroupDAF1A993"},
 		"AWS::DynamoDB::GlobalTable":               {"AccessNotesE8EFFE78", "AccessProfiles55428FA4", "AccessTenantDocsDB096906"},
-		"AWS::S3::Bucket":                          {"AccessAccessLogs38BD485A", "AccessFiles94368A56"},
+		"AWS::S3::Bucket":                          {"AccessAccessLogs38BD485A", "AccessAuditLogs4AC5B8A4", "AccessFiles94368A56"},
+		"AWS::KMS::Key":                            {"AccessDataKeyB4E5AC22"},
 	},
 	// The app brings its own user pool, table and bucket (made in its stack) and lets the
 	// construct create the identity pool: the app's IDs and the construct's must both hold.
