@@ -23,7 +23,7 @@ import (
 // README, "Upgrading safely"). Until a version is released this stands in for apidiff/gorelease.
 
 // apiPackages are the packages other modules may import (internal/ and commands are not API).
-var apiPackages = []string{"clientconfig", "constructs/directaccess", "iameval", "isolation", "manifest", "stacks", "validation"}
+var apiPackages = []string{"clientconfig", "constructs/directaccess", "devserver", "iameval", "isolation", "manifest", "stacks", "validation"}
 
 func TestPublicAPI(t *testing.T) {
 	for _, dir := range apiPackages {
