@@ -17,11 +17,11 @@ export default defineConfig(({ mode }) => {
     source = 'example';
     console.warn(
       '\n[apiless] web/amplify_outputs.json and web/.env not found: using the sample in web/example/ (fake IDs, no backend).\n' +
-        '[apiless] After deploying, run: go run ./cmd/apiless config outputs.json\n',
+        '[apiless] After deploying, run: go -C .. run ./cmd/apiless config outputs.json\n',
     );
   } else if (!generated[0] || !generated[1]) {
     throw new Error(
-      `[apiless] only one of web/amplify_outputs.json and web/.env exists: run "go run ./cmd/apiless config outputs.json" again to write both`,
+      `[apiless] only one of web/amplify_outputs.json and web/.env exists: run "go -C .. run ./cmd/apiless config outputs.json" again to write both`,
     );
   }
   const dir = source === 'example' ? here + 'example/' : here;

@@ -83,7 +83,7 @@ try {
   if (chosen.rejected) notes.push(`The site's amplify_outputs.json is not usable (${chosen.rejected}): using the configuration built into the app.`);
   if (chosen.source === 'build' && __APILESS_CONFIG_SOURCE__ === 'example') {
     notes.push(
-      'Using the sample configuration in web/example/ (fake IDs, no backend). Deploy, then run: go run ./cmd/apiless config outputs.json',
+      'Using the sample configuration in web/example/ (fake IDs, no backend). Deploy, then run in the repository root: go run ./cmd/apiless config outputs.json',
     );
   }
   // The .env belongs to the build-time configuration: compare only when running on it.

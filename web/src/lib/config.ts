@@ -23,7 +23,7 @@ export interface PasswordPolicy {
 
 export class ConfigError extends Error {
   constructor(message: string) {
-    super(`${message}. Regenerate the files with: go run ./cmd/apiless config outputs.json`);
+    super(`${message}. Regenerate the files from web/ with: go -C .. run ./cmd/apiless config outputs.json`);
     this.name = 'ConfigError';
   }
 }

@@ -49,7 +49,7 @@ export function runtimeOutputsProblem(outputs: unknown): string | undefined {
   try {
     configFromOutputs(outputs);
   } catch (err) {
-    return (err as Error).message.replace(/\. Regenerate the files with: .*$/, '');
+    return (err as Error).message.replace(/\. Regenerate the files( from web\/)? with: .*$/, '');
   }
   return undefined;
 }
