@@ -364,7 +364,7 @@ func (d *directAccess) wireTable(t tableSpec) awsdynamodb.ITable {
 		tp.LocalSecondaryIndexes = &lsis
 	}
 	if d.spec.topTalkers {
-		tp.ContributorInsights = jsii.Bool(true)
+		tp.ContributorInsightsSpecification = &awsdynamodb.ContributorInsightsSpecification{Enabled: jsii.Bool(true)}
 	}
 	table := awsdynamodb.NewTableV2(d, jsii.String(t.name), tp)
 	d.useCustomerKey(table)
