@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -97,32 +96,15 @@ func runDiff(args []string, stdout, stderr io.Writer, baselineLast bool) int {
 func parseDiff(args []string, stdout, stderr io.Writer) (diffArgs, int, bool) {
 	var a diffArgs
 	fset := flag.NewFlagSet("apiless diff", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
 	fset.BoolVar(&a.allowGain, "allow-gain", false, "")
 	fset.StringVar(&a.allowFile, "allow", "", "")
 	fset.BoolVar(&a.asJSON, "json", false, "")
 	fset.BoolVar(&a.markdown, "markdown", false, "")
-	rest := args
-	for {
-		if err := fset.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, diffUsage)
-				return a, 0, false
-			}
-			fmt.Fprintf(stderr, "apiless diff: %v\n\n%s", err, diffUsage)
-			return a, 2, false
-		}
-		left := fset.Args()
-		if consumed := len(rest) - len(left); consumed > 0 && rest[consumed-1] == "--" {
-			a.files = append(a.files, left...)
-			break
-		}
-		if len(left) == 0 {
-			break
-		}
-		a.files = append(a.files, left[0])
-		rest = left[1:]
+	files, code, ok := parseInterleaved(fset, args, diffUsage, stdout, stderr)
+	if !ok {
+		return a, code, false
 	}
+	a.files = files
 	if a.asJSON && a.markdown {
 		fmt.Fprintf(stderr, "apiless diff: --json and --markdown exclude each other\n\n%s", diffUsage)
 		return a, 2, false

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -95,30 +94,11 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 func parseVerify(args []string, stdout, stderr io.Writer) (verifyArgs, int, bool) {
 	var a verifyArgs
 	fset := flag.NewFlagSet("apiless verify", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
 	fset.BoolVar(&a.asJSON, "json", false, "")
 	fset.Var((*repeated)(&a.shared), "shared", "")
-	rest := args
-	for {
-		if err := fset.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, verifyUsage)
-				return a, 0, false
-			}
-			fmt.Fprintf(stderr, "apiless verify: %v\n\n%s", err, verifyUsage)
-			return a, 2, false
-		}
-		left := fset.Args()
-		if consumed := len(rest) - len(left); consumed > 0 && rest[consumed-1] == "--" {
-			a.files = append(a.files, left...)
-			return a, 0, true
-		}
-		if len(left) == 0 {
-			return a, 0, true
-		}
-		a.files = append(a.files, left[0])
-		rest = left[1:]
-	}
+	files, code, ok := parseInterleaved(fset, args, verifyUsage, stdout, stderr)
+	a.files = files
+	return a, code, ok
 }
 
 // checkTemplates checks every template and totals what was checked.
