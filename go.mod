@@ -1,6 +1,6 @@
 module github.com/apiless/apiless
 
-go 1.24.0
+go 1.23.0
 
 require (
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.220.0

@@ -492,7 +492,8 @@ func flatten(v any) string {
 //	go test -run '^$' -bench Synth -benchtime 20x .
 func BenchmarkSynth(b *testing.B) {
 	synthApp(b) // boot the kernel outside the timed loop
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		if _, err := templatetest.Synth(map[string]any{"showcase": "true"}, addStacks); err != nil {
 			b.Fatal(err)
 		}

@@ -5,7 +5,6 @@ package nagtest
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
@@ -15,54 +14,22 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/apiless/apiless/constructs/directaccess"
-	"github.com/apiless/apiless/internal/cdkcontext"
 	"github.com/apiless/apiless/stacks"
 )
 
 // TestAwsSolutionsChecks: no unsuppressed cdk-nag error or warning on any stack of the app.
 func TestAwsSolutionsChecks(t *testing.T) {
-	ctx, err := cdkcontext.Load("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
-	all := []awscdk.Stack{
+	app, _ := nagApp(t)
+	requireNoFindings(t, app, []awscdk.Stack{
 		stacks.NewDemoStack(app, "ApilessDemo", nil),
 		stacks.NewShowcaseStack(app, "ApilessShowcase", nil),
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
-	assembly := app.Synth(nil)
-	for _, s := range all {
-		t.Run(*s.StackName(), func(t *testing.T) {
-			artifact := assembly.GetStackByName(s.StackName())
-			var findings []string
-			for _, m := range *artifact.Messages() {
-				level := strings.ToLower(string(m.Level))
-				if level != "error" && level != "warning" {
-					continue
-				}
-				text := fmt.Sprint(m.Entry.Data)
-				if !strings.Contains(text, "AwsSolutions-") {
-					continue
-				}
-				findings = append(findings, fmt.Sprintf("%s %s: %s", level, *m.Id, text))
-			}
-			sort.Strings(findings)
-			for _, f := range findings {
-				t.Error(f)
-			}
-		})
-	}
+	})
 }
 
 // TestWildcardSuppressionsAreExact: the construct's IAM5 suppressions name its own per-identity
 // resources only, so a wildcard added beside them (here a whole-bucket grant) is still reported.
 func TestWildcardSuppressionsAreExact(t *testing.T) {
-	ctx, err := cdkcontext.Load("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
+	app, _ := nagApp(t)
 	stack := awscdk.NewStack(app, jsii.String("Leaky"), nil)
 	access := directaccess.NewDirectAccess(stack, jsii.String("Access"), nil)
 	access.AuthenticatedRole().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

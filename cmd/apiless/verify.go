@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -129,16 +128,9 @@ func checkTemplates(a verifyArgs) verifyOutput {
 }
 
 func checkFile(path string, shared []string) (*isolation.Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := readTemplate(path)
 	if err != nil {
 		return nil, err
-	}
-	var probe any
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, but the file is not valid JSON", path)
-	}
-	if _, ok := probe.(map[string]any); !ok {
-		return nil, fmt.Errorf("%s is not a CloudFormation template: expected a JSON object with a Resources section, found a JSON %s", path, jsonKind(probe))
 	}
 	return isolation.CheckTemplateWith(data, isolation.Options{Shared: shared})
 }
